@@ -1,0 +1,12 @@
+{#- The evaluation day of every "as of" metric (metrics.md, "Time"). One row in int_as_of_date holds it:
+    var('as_of_date') when set, else the latest customer-activity date among trusted rows. Use it as a
+    scalar: `where activity_date <= {{ as_of_date() }}`. -#}
+{% macro as_of_date() -%}
+    (select as_of_date from {{ ref('int_as_of_date') }})
+{%- endmacro %}
+
+{#- A window of `days` days after `start_date` (days 1..N) is complete when its last day is on or before
+    as_of_date (metrics.md, "Completeness"). -#}
+{% macro window_complete(start_date, days) -%}
+    ({{ dbt.dateadd('day', days, start_date) }} <= {{ as_of_date() }})
+{%- endmacro %}

@@ -1,0 +1,64 @@
+"""Command line: ``python -m retention_warehouse {generate,load} ...``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="retention_warehouse", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser("generate", help="write a synthetic raw dataset as Parquet files")
+    generate.add_argument("--customers", type=int, default=5000)
+    generate.add_argument("--seed", type=int, default=42)
+    generate.add_argument("--out", required=True, help="output directory")
+    generate.add_argument("--start-date", default="2024-01-01")
+    generate.add_argument("--days", type=int, default=540)
+    generate.add_argument("--fault-rate", type=float, default=0.0, help="share of rows to corrupt per fault class")
+    generate.add_argument("--single-population", action="store_true", help="one BG/NBD population (CLV checks)")
+
+    load = commands.add_parser("load", help="load raw CSV/Parquet files into the target's raw schema")
+    load.add_argument("directory")
+    load.add_argument("--target", default="duckdb")
+    load.add_argument("--database", help="DuckDB file (default: $DBT_DUCKDB_PATH or retention.duckdb)")
+    load.add_argument("--schema", default="raw")
+    load.add_argument("--loaded-at", help="UTC timestamp to stamp as _loaded_at (default: now)")
+
+    args = parser.parse_args(argv)
+    if args.command == "generate":
+        from .generate import generate as run_generate
+
+        counts = run_generate(
+            args.out,
+            customers=args.customers,
+            seed=args.seed,
+            start_date=args.start_date,
+            days=args.days,
+            fault_rate=args.fault_rate,
+            single_population=args.single_population,
+        )
+        for table, rows in counts.items():
+            print(f"{table:<24}{rows:>12,}")
+        return 0
+    if args.command == "load":
+        import datetime as dt
+
+        from .load import LoadError, load as run_load
+
+        loaded_at = dt.datetime.fromisoformat(args.loaded_at) if args.loaded_at else None
+        try:
+            counts = run_load(args.directory, target=args.target, database=args.database, schema=args.schema,
+                              loaded_at=loaded_at)
+        except LoadError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        for table, rows in counts.items():
+            print(f"{table:<24}{rows:>12,}")
+        return 0
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
