@@ -33,15 +33,16 @@ activity_dates as (
 
 final as (
 
+    {% if var('as_of_date') -%}
     select
-        {% if var('as_of_date') -%}
         cast('{{ var("as_of_date") }}' as date) as as_of_date,
         false as is_default
-        {%- else -%}
+    {%- else -%}
+    select
         max(latest_date) as as_of_date,
         true as is_default
-        {%- endif %}
     from activity_dates
+    {%- endif %}
 
 )
 

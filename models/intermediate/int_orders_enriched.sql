@@ -56,12 +56,12 @@ converted as (
 
     select
         valid_orders.*,
-        case
+        cast(case
             when valid_orders.refunded_at is null
                 or cast(valid_orders.refunded_at as date) <= {{ as_of_date() }}
                 then valid_orders.refunded_amount
-            else cast(0 as {{ type_amount() }})
-        end as refund_applied_amount,
+            else 0
+        end as {{ type_amount() }}) as refund_applied_amount,
         case
             when valid_orders.currency_code = '{{ var("reporting_currency") }}' then cast(1 as {{ type_fx_rate() }})
             else fx_rate_spans.rate_to_reporting
@@ -78,11 +78,11 @@ net as (
 
     select
         *,
-        case
+        cast(case
             when subtotal_amount - discount_amount - refund_applied_amount > 0
                 then subtotal_amount - discount_amount - refund_applied_amount
-            else cast(0 as {{ type_amount() }})
-        end as net_revenue_local
+            else 0
+        end as {{ type_amount() }}) as net_revenue_local
     from converted
 
 ),

@@ -20,10 +20,10 @@ kept as (
         shipping_amount,
         tax_amount,
         -- a refunded order with no amount is refunded in full (subtotal - discount)
-        case
+        cast(case
             when refunded_amount_raw is null and order_status = 'refunded' then subtotal_amount - discount_amount
             else coalesce(refunded_amount_raw, 0)
-        end as refunded_amount,
+        end as {{ type_amount() }}) as refunded_amount,
         {{ to_reporting_tz('refunded_at_utc') }} as refunded_at,
         -- an order with status cancelled and no cancelled_at is cancelled from the start (metrics.md)
         case

@@ -1,0 +1,9 @@
+{#- Rows where the expression is false (or null) fail the test. -#}
+{% test expression_is_true(model, expression, column_name=none, where_clause=none) %}
+
+select *
+from {{ model }}
+where not coalesce(({{ expression }}), false)
+{%- if where_clause %} and ({{ where_clause }}){% endif %}
+
+{% endtest %}
