@@ -57,16 +57,31 @@ signup_days as (
 
 unioned as (
 
-    select customer_id, activity_date, qualifying_events, 0 as valid_orders,
-        cast(0 as {{ type_money() }}) as net_revenue, 0 as is_signup_day
+    select
+        customer_id,
+        activity_date,
+        qualifying_events,
+        0 as valid_orders,
+        cast(0 as {{ type_money() }}) as net_revenue,
+        0 as is_signup_day
     from event_days
     union all
-    select customer_id, activity_date, 0 as qualifying_events, valid_orders,
-        net_revenue, 0 as is_signup_day
+    select
+        customer_id,
+        activity_date,
+        0 as qualifying_events,
+        valid_orders,
+        net_revenue,
+        0 as is_signup_day
     from order_days
     union all
-    select customer_id, activity_date, 0 as qualifying_events, 0 as valid_orders,
-        cast(0 as {{ type_money() }}) as net_revenue, 1 as is_signup_day
+    select
+        customer_id,
+        activity_date,
+        0 as qualifying_events,
+        0 as valid_orders,
+        cast(0 as {{ type_money() }}) as net_revenue,
+        1 as is_signup_day
     from signup_days
 
 ),

@@ -69,8 +69,8 @@ converted as (
     from valid_orders
     left join fx_rate_spans
         on valid_orders.currency_code = fx_rate_spans.currency_code
-        and valid_orders.order_date >= fx_rate_spans.valid_from
-        and (fx_rate_spans.valid_to is null or valid_orders.order_date < fx_rate_spans.valid_to)
+            and valid_orders.order_date >= fx_rate_spans.valid_from
+            and (fx_rate_spans.valid_to is null or valid_orders.order_date < fx_rate_spans.valid_to)
 
 ),
 
@@ -132,7 +132,8 @@ final as (
     select
         *,
         order_sequence = 1 as is_first_order,
-        {{ dbt.datediff('previous_order_date', 'order_date', 'day') }} as days_since_previous_order
+        {{ dbt.datediff('previous_order_date', 'order_date', 'day') }}
+            as days_since_previous_order
     from sequenced
 
 )

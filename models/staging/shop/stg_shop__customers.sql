@@ -38,9 +38,17 @@ registered as (
 -- signup at its first seen activity, and flagged as inferred (metrics.md, "Activity")
 seen as (
 
-    select customer_id, ordered_at as seen_at, _loaded_at from orders
+    select
+        customer_id,
+        ordered_at as seen_at,
+        _loaded_at
+    from orders
     union all
-    select customer_id, occurred_at as seen_at, _loaded_at from events
+    select
+        customer_id,
+        occurred_at as seen_at,
+        _loaded_at
+    from events
     where customer_id is not null and {{ is_qualifying_event('event_type') }}
 
 ),

@@ -29,12 +29,23 @@ counts as (
     select
         cast('{{ table_name }}' as {{ type_string() }}) as source_table,
         (select count(*) from raw_{{ table_name }}) as rows_in,
-        (select count(*) from stg_{{ table_name }}
-            {%- if table_name == 'customers' %} where not is_inferred{% endif %}) as rows_kept,
-        (select count(*) from base_{{ table_name }} where is_duplicate) as rows_merged,
-        (select count(*) from base_{{ table_name }} where quarantine_reason is not null) as rows_quarantined,
+        (
+            select count(*) from stg_{{ table_name }}
+            {%- if table_name == 'customers' %} where not is_inferred{% endif %}
+        ) as rows_kept,
+        (
+            select count(*) from base_{{ table_name }}
+            where is_duplicate
+        ) as rows_merged,
+        (
+            select count(*) from base_{{ table_name }}
+            where quarantine_reason is not null
+        ) as rows_quarantined,
         {% if table_name == 'customers' -%}
-        (select count(*) from stg_customers where is_inferred)
+        (
+            select count(*) from stg_customers
+            where is_inferred
+        )
         {%- else -%}
         0
         {%- endif %} as customers_inferred

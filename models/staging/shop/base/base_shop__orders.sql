@@ -77,8 +77,8 @@ checked as (
             when typed.is_test then 'test_order'
             {{ timestamp_problem('typed.ordered_at_utc', 'missing_ordered_at') }}
             when typed.order_status not in (
-                'placed', 'paid', 'shipped', 'delivered', 'cancelled', 'refunded', 'partially_refunded'
-            ) then 'unknown_status'
+                    'placed', 'paid', 'shipped', 'delivered', 'cancelled', 'refunded', 'partially_refunded'
+                ) then 'unknown_status'
             when typed.currency_code <> '{{ var("reporting_currency") }}' and currency_levels.currency_code is null
                 then 'unknown_currency'
             when typed.subtotal_amount is null then 'missing_subtotal'

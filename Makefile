@@ -1,0 +1,49 @@
+# Two commands set everything up on a fresh machine:
+#   make build   virtualenv + install + demo data + load + dbt build on the embedded DuckDB default
+#   make test    the whole test suite (lint, dbt unit and data tests on generated data, pytest)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DBT := $(VENV)/bin/dbt
+DEMO_DIR ?= data/demo
+DEMO_CUSTOMERS ?= 5000
+DEMO_SEED ?= 42
+
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_DUCKDB_PATH ?= $(CURDIR)/retention.duckdb
+
+.PHONY: install build demo-data load dbt-build test lint pytest docs clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+build: install demo-data load dbt-build
+
+demo-data: install
+	$(PY) -m retention_warehouse generate --customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED) --out $(DEMO_DIR)
+
+load: install
+	$(PY) -m retention_warehouse load $(DEMO_DIR)
+
+dbt-build: install
+	$(DBT) build
+
+test: install lint pytest
+
+lint: install
+	$(VENV)/bin/sqlfluff lint models macros analyses tests/dbt snapshots --processes 2
+
+pytest: install
+	$(PY) -m pytest tests/python
+
+docs: install
+	$(DBT) docs generate
+
+clean:
+	rm -rf target logs data retention.duckdb
