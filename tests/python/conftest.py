@@ -1,0 +1,73 @@
+"""Shared fixtures: a generated dataset loaded and built end to end in a temporary DuckDB file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DBT = str(Path(sys.executable).with_name("dbt"))
+
+
+@dataclass
+class Warehouse:
+    """A DuckDB warehouse built from a generated dataset."""
+
+    data_dir: Path
+    database: Path
+    work_dir: Path
+    env: dict = field(default_factory=dict)
+
+    def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        command = [DBT, *args, "--target-path", str(self.work_dir / "target"), "--log-path", str(self.work_dir / "logs")]
+        result = subprocess.run(command, cwd=PROJECT_DIR, env=self.env, capture_output=True, text=True)
+        if check and result.returncode != 0:
+            raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}")
+        return result
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.database), read_only=True)
+
+    def query(self, sql: str):
+        with self.connect() as con:
+            return con.execute(sql).fetchdf()
+
+
+def dbt_env(database: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DBT_")}
+    env.update(
+        DBT_PROFILES_DIR=str(PROJECT_DIR),
+        DBT_DUCKDB_PATH=str(database),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        RETENTION_TARGET="duckdb",
+    )
+    env.pop("RETENTION_PII_SALT", None)
+    return env
+
+
+def build_warehouse(work_dir: Path, *, customers: int, days: int, seed: int, fault_rate: float,
+                    start_date: str = "2024-01-01", build_args: tuple[str, ...] = ()) -> Warehouse:
+    from retention_warehouse.generate import generate
+    from retention_warehouse.load import load_duckdb
+
+    work_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = work_dir / "raw"
+    generate(data_dir, customers=customers, seed=seed, start_date=start_date, days=days, fault_rate=fault_rate)
+    database = work_dir / "warehouse.duckdb"
+    load_duckdb(data_dir, database=str(database))
+    warehouse = Warehouse(data_dir=data_dir, database=database, work_dir=work_dir, env=dbt_env(database))
+    warehouse.dbt("build", *build_args)
+    return warehouse
+
+
+@pytest.fixture(scope="session")
+def faulty_warehouse(tmp_path_factory) -> Warehouse:
+    """1,500 customers over 300 days with faults injected in every class, built with `dbt build`
+    (every unit test and data test of the project runs on it)."""
+    return build_warehouse(tmp_path_factory.mktemp("faulty"), customers=1500, days=300, seed=7, fault_rate=0.02)
