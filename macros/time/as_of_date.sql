@@ -10,3 +10,8 @@
 {% macro window_complete(start_date, days) -%}
     ({{ dbt.dateadd('day', days, start_date) }} <= {{ as_of_date() }})
 {%- endmacro %}
+
+{#- The value while the window of `days` days after `start_date` is complete, else null. -#}
+{% macro when_complete(start_date, days, value) -%}
+    case when {{ window_complete(start_date, days) }} then {{ value }} end
+{%- endmacro %}

@@ -31,7 +31,8 @@ periods as (
         {{ add_periods(grain, 'numbers.n', period_start(grain, 'first_day.first_activity_date')) }} as period_start
     from first_day
     inner join numbers
-        on numbers.n <= {{ period_number(grain, period_start(grain, 'first_day.first_activity_date'), period_start(grain, as_of_date())) }}
+        on numbers.n
+            <= {{ period_number(grain, period_start(grain, 'first_day.first_activity_date'), period_start(grain, as_of_date())) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 

@@ -100,6 +100,18 @@ counted as (
 
 ),
 
+status_values as (
+
+    select 'new' as status
+    union all
+    select 'returning' as status
+    union all
+    select 'resurrecting' as status
+    union all
+    select 'dormant' as status
+
+),
+
 spine as (
 
     select
@@ -108,12 +120,7 @@ spine as (
         period_calendar.is_complete,
         status_values.status
     from period_calendar
-    cross join (
-        select 'new' as status
-        union all select 'returning' as status
-        union all select 'resurrecting' as status
-        union all select 'dormant' as status
-    ) as status_values
+    cross join status_values
 
 ),
 

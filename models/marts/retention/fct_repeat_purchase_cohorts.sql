@@ -1,7 +1,7 @@
 -- repeat-purchase rate within 30/60/90 days by first-order month (metrics.md, "Repeat purchase"): a repeat
 -- purchase is a purchase day 1..N days after the first purchase day; a customer counts only once the window
 -- is complete
-{%- set windows = var('repeat_windows', [30, 60, 90]) %}
+{%- set windows = [30, 60, 90] %}
 
 with
 
@@ -25,20 +25,21 @@ customer_windows as (
 
     select
         first_purchases.customer_id,
-        first_purchases.first_purchase_date,
         {% for days in windows %}
         case when {{ window_complete('first_purchases.first_purchase_date', days) }} then 1 else 0 end
             as is_eligible_{{ days }}d,
         max(case
             when purchase_days.activity_date > first_purchases.first_purchase_date
                 and purchase_days.activity_date <= {{ dbt.dateadd('day', days, 'first_purchases.first_purchase_date') }}
-                then 1 else 0
-        end) as repeated_{{ days }}d{{ "," if not loop.last }}
+                then 1
+            else 0
+        end) as repeated_{{ days }}d,
         {% endfor %}
+        first_purchases.first_purchase_date
     from first_purchases
     left join purchase_days
         on first_purchases.customer_id = purchase_days.customer_id
-    group by 1, 2
+    group by first_purchases.customer_id, first_purchases.first_purchase_date
 
 ),
 
@@ -46,11 +47,11 @@ cohorts as (
 
     select
         {{ period_start('month', 'first_purchase_date') }} as cohort_month,
-        count(*) as cohort_size,
         {% for days in windows %}
         sum(is_eligible_{{ days }}d) as eligible_customers_{{ days }}d,
-        sum(is_eligible_{{ days }}d * repeated_{{ days }}d) as repeat_customers_{{ days }}d{{ "," if not loop.last }}
+        sum(is_eligible_{{ days }}d * repeated_{{ days }}d) as repeat_customers_{{ days }}d,
         {% endfor %}
+        count(*) as cohort_size
     from customer_windows
     group by 1
 
@@ -61,12 +62,15 @@ final as (
     select
         cohort_month,
         cast(cohort_size as {{ dbt.type_int() }}) as cohort_size,
-        {% for days in windows %}
-        cast(eligible_customers_{{ days }}d as {{ dbt.type_int() }}) as eligible_customers_{{ days }}d,
-        cast(repeat_customers_{{ days }}d as {{ dbt.type_int() }}) as repeat_customers_{{ days }}d,
-        {{ safe_rate('repeat_customers_' ~ days ~ 'd', 'eligible_customers_' ~ days ~ 'd') }}
-            as repeat_rate_{{ days }}d{{ "," if not loop.last }}
-        {% endfor %}
+        cast(eligible_customers_30d as {{ dbt.type_int() }}) as eligible_customers_30d,
+        cast(repeat_customers_30d as {{ dbt.type_int() }}) as repeat_customers_30d,
+        {{ safe_rate('repeat_customers_30d', 'eligible_customers_30d') }} as repeat_rate_30d,
+        cast(eligible_customers_60d as {{ dbt.type_int() }}) as eligible_customers_60d,
+        cast(repeat_customers_60d as {{ dbt.type_int() }}) as repeat_customers_60d,
+        {{ safe_rate('repeat_customers_60d', 'eligible_customers_60d') }} as repeat_rate_60d,
+        cast(eligible_customers_90d as {{ dbt.type_int() }}) as eligible_customers_90d,
+        cast(repeat_customers_90d as {{ dbt.type_int() }}) as repeat_customers_90d,
+        {{ safe_rate('repeat_customers_90d', 'eligible_customers_90d') }} as repeat_rate_90d
     from cohorts
 
 )

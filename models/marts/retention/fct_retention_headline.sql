@@ -1,5 +1,7 @@
-{%- set exact_days = [1, 7, 30] -%}
-{%- set windows = [7, 30] -%}
+-- next-day, day-7, day-30, within-7 and within-30 retention per cohort day, any-activity basis
+-- (metrics.md, "Cohort retention"); every figure is null until its last day is on or before as_of_date
+{%- set exact_days = [1, 7, 30] %}
+{%- set windows = [7, 30] %}
 
 with
 
@@ -15,13 +17,13 @@ cohort_activity as (
 
 ),
 
--- day numbers since the cohort day, any-activity basis (the headline figures are activity retention)
 activity_day_numbers as (
 
     select
         cohort_basis,
         customer_id,
-        {{ dbt.datediff('cohort_date', 'activity_date', 'day') }} as day_number
+        {{ dbt.datediff('cohort_date', 'activity_date', 'day') }}
+            as day_number
     from cohort_activity
     where activity_basis = 'any_activity'
 
@@ -32,19 +34,19 @@ customer_flags as (
     select
         cohorts.cohort_basis,
         cohorts.customer_id,
-        cohorts.cohort_date,
         {% for days in exact_days %}
         max(case when activity_day_numbers.day_number = {{ days }} then 1 else 0 end) as active_d{{ days }},
         {% endfor %}
         {% for days in windows %}
         max(case when activity_day_numbers.day_number between 1 and {{ days }} then 1 else 0 end)
-            as active_within_{{ days }}d{{ "," if not loop.last }}
+            as active_within_{{ days }}d,
         {% endfor %}
+        cohorts.cohort_date
     from cohorts
     left join activity_day_numbers
         on cohorts.cohort_basis = activity_day_numbers.cohort_basis
             and cohorts.customer_id = activity_day_numbers.customer_id
-    group by 1, 2, 3
+    group by cohorts.cohort_basis, cohorts.customer_id, cohorts.cohort_date
 
 ),
 
@@ -53,42 +55,36 @@ cohort_counts as (
     select
         cohort_basis,
         cohort_date,
-        count(*) as cohort_size,
         {% for days in exact_days %}
         sum(active_d{{ days }}) as d{{ days }}_active,
         {% endfor %}
         {% for days in windows %}
-        sum(active_within_{{ days }}d) as within_{{ days }}d_active{{ "," if not loop.last }}
+        sum(active_within_{{ days }}d) as within_{{ days }}d_active,
         {% endfor %}
+        count(*) as cohort_size
     from customer_flags
-    group by 1, 2
+    group by cohort_basis, cohort_date
 
 ),
 
--- a figure is null until its last day is on or before as_of_date (metrics.md, "Completeness")
 final as (
 
     select
         cohort_basis,
         cohort_date,
         cast(cohort_size as {{ dbt.type_int() }}) as cohort_size,
-        {% for days in exact_days %}
-        case when {{ window_complete('cohort_date', days) }}
-            then cast(d{{ days }}_active as {{ dbt.type_int() }}) end as d{{ days }}_retained_customers,
-        {% endfor %}
-        {% for days in windows %}
-        case when {{ window_complete('cohort_date', days) }}
-            then cast(within_{{ days }}d_active as {{ dbt.type_int() }}) end as within_{{ days }}d_retained_customers,
-        {% endfor %}
-        {% for days in exact_days %}
-        case when {{ window_complete('cohort_date', days) }}
-            then {{ safe_rate('d' ~ days ~ '_active', 'cohort_size') }} end as d{{ days }}_retention,
-        {% endfor %}
-        {% for days in windows %}
-        case when {{ window_complete('cohort_date', days) }}
-            then {{ safe_rate('within_' ~ days ~ 'd_active', 'cohort_size') }} end
-            as within_{{ days }}d_retention{{ "," if not loop.last }}
-        {% endfor %}
+        {{ when_complete('cohort_date', 1, 'cast(d1_active as ' ~ dbt.type_int() ~ ')') }} as d1_retained_customers,
+        {{ when_complete('cohort_date', 7, 'cast(d7_active as ' ~ dbt.type_int() ~ ')') }} as d7_retained_customers,
+        {{ when_complete('cohort_date', 30, 'cast(d30_active as ' ~ dbt.type_int() ~ ')') }} as d30_retained_customers,
+        {{ when_complete('cohort_date', 7, 'cast(within_7d_active as ' ~ dbt.type_int() ~ ')') }}
+            as within_7d_retained_customers,
+        {{ when_complete('cohort_date', 30, 'cast(within_30d_active as ' ~ dbt.type_int() ~ ')') }}
+            as within_30d_retained_customers,
+        {{ when_complete('cohort_date', 1, safe_rate('d1_active', 'cohort_size')) }} as d1_retention,
+        {{ when_complete('cohort_date', 7, safe_rate('d7_active', 'cohort_size')) }} as d7_retention,
+        {{ when_complete('cohort_date', 30, safe_rate('d30_active', 'cohort_size')) }} as d30_retention,
+        {{ when_complete('cohort_date', 7, safe_rate('within_7d_active', 'cohort_size')) }} as within_7d_retention,
+        {{ when_complete('cohort_date', 30, safe_rate('within_30d_active', 'cohort_size')) }} as within_30d_retention
     from cohort_counts
 
 )

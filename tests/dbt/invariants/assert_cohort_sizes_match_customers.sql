@@ -26,9 +26,16 @@ cohort_totals as (
 
 expected as (
 
-    select 'signup' as cohort_basis, count(*) as customers from customers
+    select
+        'signup' as cohort_basis,
+        count(*) as customers
+    from customers
     union all
-    select 'first_order' as cohort_basis, count(*) as customers from customers where first_order_date is not null
+    select
+        'first_order' as cohort_basis,
+        count(*) as customers
+    from customers
+    where first_order_date is not null
 
 )
 

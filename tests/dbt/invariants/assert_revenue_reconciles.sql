@@ -26,15 +26,21 @@ cohort_ltv as (
 
 ),
 
+last_offsets as (
+
+    select
+        cohort_month,
+        max(month_offset) as month_offset
+    from cohort_ltv
+    group by 1
+
+),
+
 ltv_last as (
 
     select sum(cohort_ltv.cumulative_net_revenue) as net_revenue
     from cohort_ltv
-    inner join (
-        select cohort_month, max(month_offset) as month_offset
-        from cohort_ltv
-        group by 1
-    ) as last_offsets
+    inner join last_offsets
         on cohort_ltv.cohort_month = last_offsets.cohort_month
             and cohort_ltv.month_offset = last_offsets.month_offset
 
@@ -42,13 +48,22 @@ ltv_last as (
 
 compared as (
 
-    select 'dim_customers' as mart, customers.net_revenue as mart_revenue, orders.net_revenue as orders_revenue
+    select
+        'dim_customers' as mart,
+        customers.net_revenue as mart_revenue,
+        orders.net_revenue as orders_revenue
     from customers cross join orders
     union all
-    select 'fct_customer_activity_daily' as mart, activity.net_revenue as mart_revenue, orders.net_revenue as orders_revenue
+    select
+        'fct_customer_activity_daily' as mart,
+        activity.net_revenue as mart_revenue,
+        orders.net_revenue as orders_revenue
     from activity cross join orders
     union all
-    select 'fct_cohort_ltv' as mart, ltv_last.net_revenue as mart_revenue, orders.net_revenue as orders_revenue
+    select
+        'fct_cohort_ltv' as mart,
+        ltv_last.net_revenue as mart_revenue,
+        orders.net_revenue as orders_revenue
     from ltv_last cross join orders
 
 )
