@@ -17,16 +17,10 @@ SPEC = next(p for p in (PROJECT_DIR.parent / "shared" / "metrics.md", PROJECT_DI
 
 # public marts whose issue has not landed yet; each entry names the issue that delivers it
 PENDING = {
-    "fct_lifecycle_stage_daily": "issue 4 (lifecycle)",
-    "fct_churn_monthly": "issue 4 (lifecycle)",
-    "fct_customer_rfm": "issue 4 (RFM)",
     "fct_customer_clv": "issue 4 (CLV)",
     "fct_clv_parameters": "issue 4 (CLV)",
 }
-PENDING_COLUMNS = {
-    ("dim_customers", "lifecycle_stage"): "issue 4 (lifecycle)",
-    ("dim_customers", "rfm_segment"): "issue 4 (RFM)",
-}
+PENDING_COLUMNS: dict[tuple[str, str], str] = {}
 
 
 def public_interface() -> dict[str, list[str]]:

@@ -24,6 +24,18 @@ membership_tiers as (
 
 ),
 
+lifecycle_spans as (
+
+    select * from {{ ref('int_customer_lifecycle_spans') }}
+
+),
+
+rfm as (
+
+    select * from {{ ref('fct_customer_rfm') }}
+
+),
+
 order_totals as (
 
     select
@@ -101,12 +113,23 @@ final as (
         with_totals.lifetime_net_revenue,
         with_totals.last_active_date,
         cast(with_totals.active_days as {{ dbt.type_int() }}) as active_days,
-        membership_tiers.membership_tier
+        membership_tiers.membership_tier,
+        lifecycle_spans.lifecycle_stage,
+        lifecycle_spans.valid_from as lifecycle_stage_since,
+        rfm.rfm_segment,
+        rfm.r_score,
+        rfm.f_score,
+        rfm.m_score
     from with_totals
     inner join tiered
         on with_totals.customer_id = tiered.customer_id
     inner join membership_tiers
         on tiered.tier_rank = membership_tiers.tier_rank
+    left join lifecycle_spans
+        on with_totals.customer_id = lifecycle_spans.customer_id
+            and lifecycle_spans.is_current
+    left join rfm
+        on with_totals.customer_id = rfm.customer_id
 
 )
 
