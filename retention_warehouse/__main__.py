@@ -1,4 +1,4 @@
-"""Command line: ``python -m retention_warehouse {generate,load} ...``."""
+"""Command line: ``python -m retention_warehouse {generate,load,bench} ...``."""
 
 from __future__ import annotations
 
@@ -26,7 +26,19 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("--schema", default="raw")
     load.add_argument("--loaded-at", help="UTC timestamp to stamp as _loaded_at (default: now)")
 
+    bench = commands.add_parser("bench", help="generate, load and build at a scale; print timings and ratios")
+    bench.add_argument("--customers", type=int, default=100_000)
+    bench.add_argument("--days", type=int, default=540)
+    bench.add_argument("--seed", type=int, default=42)
+    bench.add_argument("--workdir")
+    bench.add_argument("--threads", type=int, default=2)
+
     args = parser.parse_args(argv)
+    if args.command == "bench":
+        from .bench import bench as run_bench, report
+
+        print(report(args.customers, run_bench(args.customers, args.days, args.seed, args.workdir, args.threads)))
+        return 0
     if args.command == "generate":
         from .generate import generate as run_generate
 
