@@ -26,14 +26,22 @@ clv as (
 ),
 
 {% endif %}
+previous_purchases as (
+
+    select
+        customer_id,
+        activity_date,
+        lag(activity_date) over (partition by customer_id order by activity_date) as previous_purchase_date
+    from purchase_days
+
+),
+
 gaps as (
 
     select
         customer_id,
-        {{ dbt.datediff(
-            'lag(activity_date) over (partition by customer_id order by activity_date)', 'activity_date', 'day'
-        ) }} as gap_days
-    from purchase_days
+        {{ dbt.datediff('previous_purchase_date', 'activity_date', 'day') }} as gap_days
+    from previous_purchases
 
 ),
 
@@ -54,7 +62,8 @@ candidates as (
         customers.customer_id,
         customers.lifecycle_stage,
         customers.last_order_date,
-        {{ dbt.datediff('customers.last_order_date', as_of_date(), 'day') }} as days_since_last_purchase,
+        {{ dbt.datediff('customers.last_order_date', as_of_date(), 'day') }}
+            as days_since_last_purchase,
         purchase_rhythm.purchase_days,
         purchase_rhythm.median_gap_days,
         customers.lifetime_net_revenue,
