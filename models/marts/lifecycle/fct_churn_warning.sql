@@ -40,7 +40,8 @@ gaps as (
 
     select
         customer_id,
-        {{ dbt.datediff('previous_purchase_date', 'activity_date', 'day') }} as gap_days
+        {{ dbt.datediff('previous_purchase_date', 'activity_date', 'day') }}
+            as gap_days
     from previous_purchases
 
 ),
