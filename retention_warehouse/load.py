@@ -69,6 +69,38 @@ def _check_columns(con: duckdb.DuckDBPyConnection, table: str, relation: str, co
     return present
 
 
+def _selects(con: duckdb.DuckDBPyConnection, directory: Path, loaded_at: dt.datetime) -> dict[str, str]:
+    """For every contract table, a DuckDB select that yields its rows in contract types (checked first)."""
+    if not directory.is_dir():
+        raise LoadError(f"{directory}: not a directory")
+    files = {table: find_file(directory, table) for table in TABLES}
+    for table in REQUIRED_TABLES:
+        if files[table] is None:
+            raise LoadError(f"{table}: required table is missing (expected {table}.parquet or {table}.csv in {directory})")
+    stamp = f"cast({_literal(loaded_at.isoformat(sep=' '))} as timestamp) as _loaded_at"
+    selects = {}
+    for table, columns in TABLES.items():
+        path = files[table]
+        if path is None:
+            select_list = ", ".join(f"cast(null as {c.type}) as {_quote(c.name)}" for c in columns)
+            selects[table] = f"select {select_list}, cast(null as timestamp) as _loaded_at where false"
+            continue
+        relation = _reader(path)
+        present = _check_columns(con, table, relation, columns)
+        select_list = ", ".join(
+            f"cast({_quote(c.name)} as {c.type}) as {_quote(c.name)}"
+            if c.name in present
+            else f"cast(null as {c.type}) as {_quote(c.name)}"
+            for c in columns
+        )
+        selects[table] = f"select {select_list}, {stamp} from {relation}"
+    return selects
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
 def load_duckdb(
     directory: str | Path,
     database: str | None = None,
@@ -76,48 +108,83 @@ def load_duckdb(
     loaded_at: dt.datetime | None = None,
 ) -> dict[str, int]:
     """Load every raw table found in ``directory`` into ``schema`` of a DuckDB file; return row counts."""
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise LoadError(f"{directory}: not a directory")
-    loaded_at = loaded_at or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
-    files = {table: find_file(directory, table) for table in TABLES}
-    for table in REQUIRED_TABLES:
-        if files[table] is None:
-            raise LoadError(f"{table}: required table is missing (expected {table}.parquet or {table}.csv in {directory})")
-
     con = duckdb.connect(database or default_duckdb_path())
     try:
         con.execute("set TimeZone = 'UTC'")
-        counts: dict[str, int] = {}
-        statements = [f"create schema if not exists {_quote(schema)}"]
-        for table, columns in TABLES.items():
-            path = files[table]
-            if path is None:
-                select_list = ", ".join(f"cast(null as {c.type}) as {_quote(c.name)}" for c in columns)
-                body = f"select {select_list}, cast(null as timestamp) as _loaded_at where false"
-            else:
-                relation = _reader(path)
-                present = _check_columns(con, table, relation, columns)
-                select_list = ", ".join(
-                    f"cast({_quote(c.name)} as {c.type}) as {_quote(c.name)}"
-                    if c.name in present
-                    else f"cast(null as {c.type}) as {_quote(c.name)}"
-                    for c in columns
-                )
-                body = f"select {select_list}, cast({_literal(loaded_at.isoformat(sep=' '))} as timestamp) as _loaded_at from {relation}"
-            statements.append(f"create or replace table {_quote(schema)}.{_quote(table)} as {body}")
+        selects = _selects(con, Path(directory), loaded_at or _now())
         con.execute("begin transaction")
-        for statement in statements:
-            con.execute(statement)
+        con.execute(f"create schema if not exists {_quote(schema)}")
+        for table, select in selects.items():
+            con.execute(f"create or replace table {_quote(schema)}.{_quote(table)} as {select}")
         con.execute("commit")
-        for table in TABLES:
-            counts[table] = con.execute(f"select count(*) from {_quote(schema)}.{_quote(table)}").fetchone()[0]
-        return counts
+        return {
+            table: con.execute(f"select count(*) from {_quote(schema)}.{_quote(table)}").fetchone()[0]
+            for table in TABLES
+        }
     finally:
         con.close()
 
 
-def load(directory: str | Path, target: str = "duckdb", **kwargs) -> dict[str, int]:
+PG_TYPES = {"varchar": "text", "double": "double precision"}
+
+
+def postgres_dsn() -> str:
+    """Connection string from the same environment variables as the postgres target of profiles.yml."""
+    env = os.environ
+    parts = {
+        "host": env.get("RETENTION_PG_HOST", "127.0.0.1"),
+        "port": env.get("RETENTION_PG_PORT", "5432"),
+        "user": env.get("RETENTION_PG_USER", "postgres"),
+        "dbname": env.get("RETENTION_PG_DATABASE", "retention"),
+    }
+    if env.get("RETENTION_PG_PASSWORD"):
+        parts["password"] = env["RETENTION_PG_PASSWORD"]
+    return " ".join(f"{key}={value}" for key, value in parts.items())
+
+
+def load_postgres(
+    directory: str | Path,
+    dsn: str | None = None,
+    schema: str = "raw",
+    loaded_at: dt.datetime | None = None,
+) -> dict[str, int]:
+    """Load the raw files into ``schema`` of a PostgreSQL database in one transaction (DuckDB reads and checks
+    the files, PostgreSQL's COPY writes them); return row counts."""
+    import tempfile
+
+    import psycopg2
+
+    reader = duckdb.connect()
+    reader.execute("set TimeZone = 'UTC'")
+    selects = _selects(reader, Path(directory), loaded_at or _now())
+    con = psycopg2.connect(dsn or postgres_dsn())
+    try:
+        with con, con.cursor() as cur, tempfile.TemporaryDirectory() as scratch:
+            cur.execute(f"create schema if not exists {_quote(schema)}")
+            for table, select in selects.items():
+                columns = [*TABLES[table], Column("_loaded_at", "timestamp")]
+                ddl = ", ".join(f"{_quote(c.name)} {PG_TYPES.get(c.type, c.type)}" for c in columns)
+                cur.execute(f"drop table if exists {_quote(schema)}.{_quote(table)}")
+                cur.execute(f"create table {_quote(schema)}.{_quote(table)} ({ddl})")
+                csv_path = Path(scratch) / f"{table}.csv"
+                reader.execute(f"copy ({select}) to {_literal(str(csv_path))} (format csv, header false)")
+                with open(csv_path, encoding="utf-8") as handle:
+                    cur.copy_expert(f"copy {_quote(schema)}.{_quote(table)} from stdin with (format csv)", handle)
+            counts = {}
+            for table in TABLES:
+                cur.execute(f"select count(*) from {_quote(schema)}.{_quote(table)}")
+                counts[table] = cur.fetchone()[0]
+        return counts
+    finally:
+        con.close()
+        reader.close()
+
+
+def load(directory: str | Path, target: str = "duckdb", database: str | None = None, **kwargs) -> dict[str, int]:
+    """Load into the target: duckdb (file from ``database`` or DBT_DUCKDB_PATH) or postgres (connection from the
+    RETENTION_PG_* environment variables, as profiles.yml reads them)."""
     if target == "duckdb":
-        return load_duckdb(directory, **kwargs)
-    raise LoadError(f"target '{target}' is not supported by the loader yet (supported: duckdb)")
+        return load_duckdb(directory, database=database, **kwargs)
+    if target == "postgres":
+        return load_postgres(directory, dsn=database, **kwargs)
+    raise LoadError(f"target '{target}' is not supported by the loader (duckdb, postgres)")

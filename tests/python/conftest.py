@@ -71,3 +71,35 @@ def faulty_warehouse(tmp_path_factory) -> Warehouse:
     """1,500 customers over 300 days with faults injected in every class, built with `dbt build`
     (every unit test and data test of the project runs on it)."""
     return build_warehouse(tmp_path_factory.mktemp("faulty"), customers=1500, days=300, seed=7, fault_rate=0.02)
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """A throwaway PostgreSQL server on 127.0.0.1 (CI installs the binaries; see .ci/run)."""
+    from retention_warehouse import pgserver
+
+    if pgserver.server_bin_dir() is None:
+        pytest.fail("PostgreSQL server binaries are missing: apt-get install -y postgresql")
+    server = pgserver.start(tmp_path_factory.mktemp("postgres"))
+    yield server
+    server.stop()
+
+
+def postgres_env(server) -> dict:
+    env = dbt_env(Path("/nonexistent.duckdb"))
+    env.update(server.env, RETENTION_TARGET="postgres")
+    return env
+
+
+@pytest.fixture(scope="session")
+def postgres_warehouse(faulty_warehouse, postgres_server, tmp_path_factory) -> Warehouse:
+    """The faulty_warehouse's raw files loaded into PostgreSQL and built there with `dbt build`."""
+    from retention_warehouse.load import load_postgres
+
+    work_dir = tmp_path_factory.mktemp("pg_build")
+    load_postgres(faulty_warehouse.data_dir, dsn=postgres_server.dsn())
+    warehouse = Warehouse(data_dir=faulty_warehouse.data_dir, database=Path("/nonexistent.duckdb"),
+                          work_dir=work_dir, env=postgres_env(postgres_server))
+    warehouse.server = postgres_server
+    warehouse.dbt("build")
+    return warehouse
