@@ -12,7 +12,7 @@ STRING = "varchar"
 TIMESTAMP = "timestamp"
 DATE = "date"
 AMOUNT = "decimal(18,2)"
-RATE = "double"
+RATE = "decimal(18,8)"  # fx rates: 8 decimals, rounded once by the loader so every engine sees the same
 INTEGER = "bigint"
 BOOLEAN = "boolean"
 

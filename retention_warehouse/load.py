@@ -125,7 +125,7 @@ def load_duckdb(
         con.close()
 
 
-PG_TYPES = {"varchar": "text", "double": "double precision"}
+PG_TYPES = {"varchar": "text"}
 
 
 def postgres_dsn() -> str:
