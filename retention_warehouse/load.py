@@ -168,7 +168,7 @@ def load_postgres(
                 cur.execute(f"create table {_quote(schema)}.{_quote(table)} ({ddl})")
                 csv_path = Path(scratch) / f"{table}.csv"
                 reader.execute(f"copy ({select}) to {_literal(str(csv_path))} (format csv, header false)")
-                with open(csv_path, encoding="utf-8") as handle:
+                with open(csv_path, encoding="utf-8", newline="") as handle:  # keep \r inside values
                     cur.copy_expert(f"copy {_quote(schema)}.{_quote(table)} from stdin with (format csv)", handle)
             counts = {}
             for table in TABLES:
