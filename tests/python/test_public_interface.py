@@ -16,10 +16,7 @@ from conftest import PROJECT_DIR, dbt_env
 SPEC = next(p for p in (PROJECT_DIR.parent / "shared" / "metrics.md", PROJECT_DIR / "docs" / "metrics.md") if p.exists())
 
 # public marts whose issue has not landed yet; each entry names the issue that delivers it
-PENDING = {
-    "fct_customer_clv": "issue 4 (CLV)",
-    "fct_clv_parameters": "issue 4 (CLV)",
-}
+PENDING: dict[str, str] = {}
 PENDING_COLUMNS: dict[tuple[str, str], str] = {}
 
 
@@ -60,7 +57,10 @@ def test_public_model_carries_its_contract(manifest, model_name):
         pytest.fail(f"public model {model_name} is missing from the manifest")
     node = nodes[model_name]
     assert node["access"] == "public", f"{model_name} must have access: public"
-    assert node["config"]["contract"]["enforced"], f"{model_name} must enforce its contract"
+    if node["language"] == "python":  # metrics.md exempts the Python CLV models from contracts
+        assert not node["config"]["contract"]["enforced"]
+    else:
+        assert node["config"]["contract"]["enforced"], f"{model_name} must enforce its contract"
     assert node["description"].strip(), f"{model_name} needs a description"
     columns = node["columns"]
     missing = [c for c in public_interface()[model_name] if c not in columns and (model_name, c) not in PENDING_COLUMNS]
@@ -73,6 +73,6 @@ def test_public_model_carries_its_contract(manifest, model_name):
 def test_every_public_model_is_documented_and_contracted(manifest):
     """Beyond the table: every model marked public has a contract and documented columns."""
     for node in manifest["nodes"].values():
-        if node["resource_type"] == "model" and node.get("access") == "public":
+        if node["resource_type"] == "model" and node.get("access") == "public" and node["language"] == "sql":
             assert node["config"]["contract"]["enforced"], node["name"]
             assert all(c.get("description", "").strip() for c in node["columns"].values()), node["name"]
