@@ -33,7 +33,15 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--workdir")
     bench.add_argument("--threads", type=int, default=2)
 
+    score = commands.add_parser("score-churn", help="score churn warning and P(alive) against generated truth")
+    score.add_argument("--database", required=True)
+    score.add_argument("--truth", required=True)
+
     args = parser.parse_args(argv)
+    if args.command == "score-churn":
+        from .score_churn import main as score_main
+
+        return score_main(["--database", args.database, "--truth", args.truth])
     if args.command == "bench":
         from .bench import bench as run_bench, report
 
