@@ -1,0 +1,81 @@
+-- one row per customer and day (reporting time zone) with at least one funnel step, up to as_of_date
+-- (metrics.md, "Activation and experiments"): viewed a product, added to cart, started checkout (events of the
+-- customer after identity stitching, so anonymous sessions stitched to a customer count as theirs) and ordered
+-- (a valid order, not the order_completed event); only customers that exist as of as_of_date
+with
+
+customers as (
+
+    select * from {{ ref('int_customers') }}
+
+),
+
+events as (
+
+    select * from {{ ref('stg_shop__events') }}
+
+),
+
+orders as (
+
+    select * from {{ ref('int_orders_enriched') }}
+
+),
+
+event_steps as (
+
+    select
+        customer_id,
+        event_date as funnel_date,
+        max(case when event_type = 'product_view' then 1 else 0 end) as viewed_product,
+        max(case when event_type = 'add_to_cart' then 1 else 0 end) as added_to_cart,
+        max(case when event_type = 'checkout_started' then 1 else 0 end) as started_checkout,
+        0 as ordered
+    from events
+    where customer_id is not null
+        and event_type in ('product_view', 'add_to_cart', 'checkout_started')
+        and event_date <= {{ as_of_date() }}
+    group by 1, 2
+
+),
+
+order_steps as (
+
+    select
+        customer_id,
+        order_date as funnel_date,
+        0 as viewed_product,
+        0 as added_to_cart,
+        0 as started_checkout,
+        1 as ordered
+    from orders
+    group by 1, 2
+
+),
+
+unioned as (
+
+    select * from event_steps
+    union all
+    select * from order_steps
+
+),
+
+final as (
+
+    select
+        unioned.customer_id,
+        unioned.funnel_date,
+        customers.acquisition_channel,
+        max(unioned.viewed_product) = 1 as has_product_view,
+        max(unioned.added_to_cart) = 1 as has_add_to_cart,
+        max(unioned.started_checkout) = 1 as has_checkout_started,
+        max(unioned.ordered) = 1 as has_valid_order
+    from unioned
+    inner join customers
+        on unioned.customer_id = customers.customer_id
+    group by unioned.customer_id, unioned.funnel_date, customers.acquisition_channel
+
+)
+
+select * from final
