@@ -13,7 +13,7 @@ import pytest
 
 PYTHON_MODELS = {"fct_customer_clv", "fct_clv_parameters"}
 # marts whose rule uses predicted CLV where it runs: compared on their CLV-free part (see the test below)
-USES_CLV = {"fct_churn_warning"}
+USES_CLV = {"fct_churn_warning", "fct_audience_churn_warning"}
 
 
 def public_marts(warehouse) -> list[tuple[str, list[str]]]:
@@ -82,6 +82,11 @@ def test_churn_warning_agrees_on_its_clv_free_rule(faulty_warehouse, postgres_wa
     pg = fetch_postgres(postgres_warehouse.server, f"select {columns} from marts.fct_churn_warning")
     assert duck
     assert_same_rows("fct_churn_warning", columns.split(", "), duck, pg)
+    columns = "as_of_date, customer_id, audience_reason, lifecycle_stage, days_since_last_purchase"
+    duck = fetch_duckdb(faulty_warehouse, f"select {columns} from marts.fct_audience_churn_warning "
+                                          "where warning_reason like 'overdue%'")
+    pg = fetch_postgres(postgres_warehouse.server, f"select {columns} from marts.fct_audience_churn_warning")
+    assert_same_rows("fct_audience_churn_warning", columns.split(", "), duck, pg)
 
 
 def test_quarantine_and_reconciliation_agree(faulty_warehouse, postgres_warehouse):
