@@ -13,7 +13,7 @@ DEMO_SEED ?= 42
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_DUCKDB_PATH ?= $(CURDIR)/retention.duckdb
 
-.PHONY: install build demo-data load dbt-build test lint pytest docs clean
+.PHONY: install system-deps build demo-data load dbt-build test lint pytest docs clean
 
 install: $(VENV)/.installed
 
@@ -34,7 +34,10 @@ load: install
 dbt-build: install
 	$(DBT) build
 
-test: install lint pytest
+test: install system-deps lint pytest
+
+system-deps:
+	bash scripts/install-system-deps.sh
 
 lint: install
 	$(VENV)/bin/sqlfluff lint models macros analyses tests/dbt snapshots --processes 2
