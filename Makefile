@@ -13,7 +13,7 @@ DEMO_SEED ?= 42
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_DUCKDB_PATH ?= $(CURDIR)/retention.duckdb
 
-.PHONY: install system-deps build demo-data load dbt-build test lint pytest docs clean
+.PHONY: install system-deps build demo-data load dbt-build test lint pytest docs clean dashboard report semantic screenshots
 
 install: $(VENV)/.installed
 
@@ -47,6 +47,18 @@ pytest: install
 
 docs: install
 	$(DBT) docs generate
+
+dashboard: install
+	$(PY) -m streamlit run retention_warehouse/dashboard/app.py
+
+report: install
+	$(PY) -m retention_warehouse report --period $(or $(PERIOD),month) $(if $(DATE),--date $(DATE)) --out $(or $(OUT),retention_report.html)
+
+semantic: install
+	$(DBT) parse && $(VENV)/bin/mf validate-configs
+
+screenshots: install
+	$(PY) -m retention_warehouse.dashboard.screenshot --out docs/screenshots
 
 clean:
 	rm -rf target logs data retention.duckdb

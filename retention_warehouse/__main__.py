@@ -1,4 +1,4 @@
-"""Command line: ``python -m retention_warehouse {generate,load,bench} ...``."""
+"""Command line: ``python -m retention_warehouse {generate,load,bench,report,score-churn} ...``."""
 
 from __future__ import annotations
 
@@ -33,11 +33,20 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--workdir")
     bench.add_argument("--threads", type=int, default=2)
 
+    from .report.cli import add_arguments as add_report_arguments  # imports neither pandas nor duckdb
+
+    report = commands.add_parser("report", help="write the self-contained HTML retention report for a period")
+    add_report_arguments(report)
+
     score = commands.add_parser("score-churn", help="score churn warning and P(alive) against generated truth")
     score.add_argument("--database", required=True)
     score.add_argument("--truth", required=True)
 
     args = parser.parse_args(argv)
+    if args.command == "report":
+        from .report.cli import run as run_report
+
+        return run_report(args)
     if args.command == "score-churn":
         from .score_churn import main as score_main
 

@@ -1,0 +1,5 @@
+import sys
+
+from retention_warehouse.report.cli import main
+
+sys.exit(main())
