@@ -13,6 +13,7 @@ import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = str(Path(sys.executable).with_name("dbt"))
+BI_ROLE = "retention_bi"
 
 
 @dataclass
@@ -96,10 +97,17 @@ def postgres_warehouse(faulty_warehouse, postgres_server, tmp_path_factory) -> W
     """The faulty_warehouse's raw files loaded into PostgreSQL and built there with `dbt build`."""
     from retention_warehouse.load import load_postgres
 
+    import psycopg2
+
     work_dir = tmp_path_factory.mktemp("pg_build")
     load_postgres(faulty_warehouse.data_dir, dsn=postgres_server.dsn())
+    con = psycopg2.connect(postgres_server.dsn())
+    con.autocommit = True
+    with con.cursor() as cur:
+        cur.execute(f"create role {BI_ROLE} login")
+    con.close()
     warehouse = Warehouse(data_dir=faulty_warehouse.data_dir, database=Path("/nonexistent.duckdb"),
                           work_dir=work_dir, env=postgres_env(postgres_server))
     warehouse.server = postgres_server
-    warehouse.dbt("build")
+    warehouse.dbt("build", "--vars", f"{{bi_roles: [{BI_ROLE}]}}")
     return warehouse
