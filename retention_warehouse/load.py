@@ -69,8 +69,20 @@ def _check_columns(con: duckdb.DuckDBPyConnection, table: str, relation: str, co
     return present
 
 
-def _selects(con: duckdb.DuckDBPyConnection, directory: Path, loaded_at: dt.datetime) -> dict[str, str]:
-    """For every contract table, a DuckDB select that yields its rows in contract types (checked first)."""
+CUSTOMER_TABLES = ("customers", "orders", "events", "experiment_assignments")
+
+
+def pii_hash_sql(column: str) -> str:
+    """The warehouse's hash_pii macro in DuckDB SQL: salted SHA-256 of the trimmed, lower-cased value."""
+    salt = os.environ.get("RETENTION_PII_SALT", "retention-warehouse-demo-salt")
+    return f"sha256({_literal(salt)} || lower(trim({column})))"
+
+
+def _selects(con: duckdb.DuckDBPyConnection, directory: Path, loaded_at: dt.datetime,
+             erased: str | None = None) -> dict[str, str]:
+    """For every contract table, a DuckDB select that yields its rows in contract types (checked first). With
+    ``erased`` (a relation of customer_hash values, see the forget_customer operation) rows of erased customers
+    are left out, so reloading an old file never brings an erased customer back."""
     if not directory.is_dir():
         raise LoadError(f"{directory}: not a directory")
     files = {table: find_file(directory, table) for table in TABLES}
@@ -93,8 +105,22 @@ def _selects(con: duckdb.DuckDBPyConnection, directory: Path, loaded_at: dt.date
             else f"cast(null as {c.type}) as {_quote(c.name)}"
             for c in columns
         )
-        selects[table] = f"select {select_list}, {stamp} from {relation}"
+        select = f"select {select_list}, {stamp} from {relation}"
+        if erased and table in CUSTOMER_TABLES:
+            select += (f" where customer_id is null or {pii_hash_sql('customer_id')} "
+                       f"not in (select customer_hash from {erased})")
+        selects[table] = select
+    if erased and files["order_items"] is not None:
+        erased_orders = (f"select cast(order_id as varchar) from {_reader(files['orders'])} where customer_id is not null "
+                         f"and {pii_hash_sql('customer_id')} in (select customer_hash from {erased})")
+        selects["order_items"] += f" where order_id not in ({erased_orders})"
     return selects
+
+
+def _erased_in_duckdb(con: duckdb.DuckDBPyConnection) -> str | None:
+    found = con.execute("select count(*) from information_schema.tables "
+                        "where table_schema = 'privacy' and table_name = 'erased_customers'").fetchone()[0]
+    return "privacy.erased_customers" if found else None
 
 
 def _now() -> dt.datetime:
@@ -111,7 +137,7 @@ def load_duckdb(
     con = duckdb.connect(database or default_duckdb_path())
     try:
         con.execute("set TimeZone = 'UTC'")
-        selects = _selects(con, Path(directory), loaded_at or _now())
+        selects = _selects(con, Path(directory), loaded_at or _now(), erased=_erased_in_duckdb(con))
         con.execute("begin transaction")
         con.execute(f"create schema if not exists {_quote(schema)}")
         for table, select in selects.items():
@@ -156,8 +182,18 @@ def load_postgres(
 
     reader = duckdb.connect()
     reader.execute("set TimeZone = 'UTC'")
-    selects = _selects(reader, Path(directory), loaded_at or _now())
     con = psycopg2.connect(dsn or postgres_dsn())
+    with con.cursor() as cur:
+        cur.execute("select to_regclass('privacy.erased_customers') is not null")
+        hashes = []
+        if cur.fetchone()[0]:
+            cur.execute("select customer_hash from privacy.erased_customers")
+            hashes = [row[0] for row in cur.fetchall()]
+    con.rollback()
+    reader.execute("create temporary table erased_customers (customer_hash varchar)")
+    if hashes:
+        reader.executemany("insert into erased_customers values (?)", [(h,) for h in hashes])
+    selects = _selects(reader, Path(directory), loaded_at or _now(), erased="erased_customers" if hashes else None)
     try:
         with con, con.cursor() as cur, tempfile.TemporaryDirectory() as scratch:
             cur.execute(f"create schema if not exists {_quote(schema)}")
