@@ -67,8 +67,14 @@ def dbt(work_dir, database, *args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def scratch(tmp_path_factory):
     """A warehouse holding only the mart's inputs: as_of_date and one experiment per count pair."""
+    from retention_warehouse.load import load_duckdb
+
     work_dir = tmp_path_factory.mktemp("experiment_stats")
     database = work_dir / "stats.duckdb"
+    raw = work_dir / "raw"  # the raw tables must exist (configuration check), the mart does not read them
+    raw.mkdir()
+    (raw / "orders.csv").write_text("order_id,customer_id,ordered_at,subtotal\n")
+    load_duckdb(raw, database=str(database))
     with duckdb.connect(str(database)) as con:
         con.execute("create schema intermediate")
         con.execute("create table intermediate.int_as_of_date as "
