@@ -15,3 +15,10 @@
 {% macro when_complete(start_date, days, value) -%}
     case when {{ window_complete(start_date, days) }} then {{ value }} end
 {%- endmacro %}
+
+{#- Window retention's day rule (metrics.md, "Cohort retention" and "Repeat purchase"): `day` falls on one of the
+    days 1..N after the anchor day. Every window metric (headline within-N, repeat purchase, experiment and
+    first-purchase retention, retention drivers) uses it, beside window_complete for the completeness rule. -#}
+{% macro within_days_after(day, anchor_day, days) -%}
+    ({{ day }} > {{ anchor_day }} and {{ day }} <= {{ dbt.dateadd('day', days, anchor_day) }})
+{%- endmacro %}

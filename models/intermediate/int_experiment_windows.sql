@@ -51,7 +51,7 @@ final as (
         {{ window_complete('assigned.assigned_date', days) }}
             as is_complete_{{ days }}d,
         max(case
-            when activity_days.activity_date <= {{ dbt.dateadd('day', days, 'assigned.assigned_date') }} then 1
+            when {{ within_days_after('activity_days.activity_date', 'assigned.assigned_date', days) }} then 1
             else 0
         end) = 1 as is_retained_{{ days }}d,
         {% endfor %}

@@ -30,7 +30,7 @@ customer_outcomes as (
         case when {{ window_complete('first_orders.first_order_date', days) }} then 1 else 0 end
             as is_eligible_{{ days }}d,
         max(case
-            when activity_days.activity_date <= {{ dbt.dateadd('day', days, 'first_orders.first_order_date') }}
+            when {{ within_days_after('activity_days.activity_date', 'first_orders.first_order_date', days) }}
                 then 1
             else 0
         end) as is_retained_{{ days }}d,
@@ -40,7 +40,7 @@ customer_outcomes as (
             as is_eligible_{{ days }}d,
         max(case
             when activity_days.is_purchase_day
-                and activity_days.activity_date <= {{ dbt.dateadd('day', days, 'first_orders.first_order_date') }}
+                and {{ within_days_after('activity_days.activity_date', 'first_orders.first_order_date', days) }}
                 then 1
             else 0
         end) as has_repeat_purchase_{{ days }}d,

@@ -29,8 +29,7 @@ customer_windows as (
         case when {{ window_complete('first_purchases.first_purchase_date', days) }} then 1 else 0 end
             as is_eligible_{{ days }}d,
         max(case
-            when purchase_days.activity_date > first_purchases.first_purchase_date
-                and purchase_days.activity_date <= {{ dbt.dateadd('day', days, 'first_purchases.first_purchase_date') }}
+            when {{ within_days_after('purchase_days.activity_date', 'first_purchases.first_purchase_date', days) }}
                 then 1
             else 0
         end) as repeated_{{ days }}d,

@@ -17,35 +17,27 @@ cohort_activity as (
 
 ),
 
-activity_day_numbers as (
-
-    select
-        cohort_basis,
-        customer_id,
-        {{ dbt.datediff('cohort_date', 'activity_date', 'day') }}
-            as day_number
-    from cohort_activity
-    where activity_basis = 'any_activity'
-
-),
-
 customer_flags as (
 
     select
         cohorts.cohort_basis,
         cohorts.customer_id,
         {% for days in exact_days %}
-        max(case when activity_day_numbers.day_number = {{ days }} then 1 else 0 end) as active_d{{ days }},
+        max(case
+            when cohort_activity.activity_date = {{ dbt.dateadd('day', days, 'cohorts.cohort_date') }} then 1 else 0
+        end) as active_d{{ days }},
         {% endfor %}
         {% for days in windows %}
-        max(case when activity_day_numbers.day_number between 1 and {{ days }} then 1 else 0 end)
-            as active_within_{{ days }}d,
+        max(case
+            when {{ within_days_after('cohort_activity.activity_date', 'cohorts.cohort_date', days) }} then 1 else 0
+        end) as active_within_{{ days }}d,
         {% endfor %}
         cohorts.cohort_date
     from cohorts
-    left join activity_day_numbers
-        on cohorts.cohort_basis = activity_day_numbers.cohort_basis
-            and cohorts.customer_id = activity_day_numbers.customer_id
+    left join cohort_activity
+        on cohorts.cohort_basis = cohort_activity.cohort_basis
+            and cohorts.customer_id = cohort_activity.customer_id
+            and cohort_activity.activity_basis = 'any_activity'
     group by cohorts.cohort_basis, cohorts.customer_id, cohorts.cohort_date
 
 ),
