@@ -1,4 +1,4 @@
-"""Command line: ``python -m retention_warehouse {generate,load,bench,report,score-churn} ...``."""
+"""Command line: ``python -m retention_warehouse {generate,load,bench,report,recommendations-eval,score-churn} ...``."""
 
 from __future__ import annotations
 
@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     report = commands.add_parser("report", help="write the self-contained HTML retention report for a period")
     add_report_arguments(report)
 
+    recommend = commands.add_parser("recommendations-eval", help="offline hit rate / recall of the recommendations")
+    recommend.add_argument("eval_args", nargs=argparse.REMAINDER)
+
     score = commands.add_parser("score-churn", help="score churn warning and P(alive) against generated truth")
     score.add_argument("--database", required=True)
     score.add_argument("--truth", required=True)
@@ -47,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         from .report.cli import run as run_report
 
         return run_report(args)
+    if args.command == "recommendations-eval":
+        from .recommendations_eval import main as recommend_main
+
+        return recommend_main(args.eval_args)
     if args.command == "score-churn":
         from .score_churn import main as score_main
 

@@ -12,9 +12,9 @@ customers as (
 
 ),
 
-purchase_days as (
+purchase_rhythm as (
 
-    select * from {{ ref('int_customer_purchase_days') }}
+    select * from {{ ref('int_customer_purchase_rhythm') }}
 
 ),
 
@@ -26,36 +26,6 @@ clv as (
 ),
 
 {% endif %}
-previous_purchases as (
-
-    select
-        customer_id,
-        activity_date,
-        lag(activity_date) over (partition by customer_id order by activity_date) as previous_purchase_date
-    from purchase_days
-
-),
-
-gaps as (
-
-    select
-        customer_id,
-        {{ dbt.datediff('previous_purchase_date', 'activity_date', 'day') }}
-            as gap_days
-    from previous_purchases
-
-),
-
-purchase_rhythm as (
-
-    select
-        customer_id,
-        count(*) as purchase_days,
-        {{ median('gap_days') }} as median_gap_days
-    from gaps
-    group by 1
-
-),
 
 candidates as (
 
