@@ -15,6 +15,12 @@ from conftest import DBT, PROJECT_DIR, Warehouse, dbt_env
 from retention_warehouse.load import load_duckdb
 
 
+def stable(value):
+    """Doubles to 12 significant digits: DuckDB's parallel aggregation may add floating-point terms in another
+    order from run to run (money is decimal and exact; rates are compared to 1e-9 everywhere else)."""
+    return float(f"{value:.12g}") if isinstance(value, float) else value
+
+
 def fingerprints(warehouse: Warehouse) -> dict[str, str]:
     """A digest of every table in the marts and snapshots schemas (rows sorted, so order does not matter)."""
     digests = {}
@@ -22,7 +28,8 @@ def fingerprints(warehouse: Warehouse) -> dict[str, str]:
         tables = con.execute("select table_schema, table_name from information_schema.tables "
                              "where table_schema in ('marts', 'snapshots') order by 1, 2").fetchall()
         for schema, table in tables:
-            rows = sorted(repr(row) for row in con.execute(f'select * from "{schema}"."{table}"').fetchall())
+            rows = sorted(repr(tuple(stable(v) for v in row))
+                          for row in con.execute(f'select * from "{schema}"."{table}"').fetchall())
             digests[f"{schema}.{table}"] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
     return digests
 
