@@ -63,6 +63,9 @@ def test_public_model_carries_its_contract(manifest, model_name):
         assert not node["config"]["contract"]["enforced"]
     else:
         assert node["config"]["contract"]["enforced"], f"{model_name} must enforce its contract"
+        # versioned, with the plain relation name kept for BI tools
+        assert node["version"] is not None and node["latest_version"] == node["version"], model_name
+        assert node["alias"] == model_name, f"{model_name} must keep its relation name"
     assert node["description"].strip(), f"{model_name} needs a description"
     columns = node["columns"]
     missing = [c for c in public_interface()[model_name] if c not in columns and (model_name, c) not in PENDING_COLUMNS]
