@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import pickle
 import shutil
 import subprocess
@@ -29,10 +28,6 @@ from test_engines import PYTHON_MODELS, USES_CLV, assert_same_rows, fetch_duckdb
 # marts that read the snapshots: disabled on Spark (no Delta/Iceberg offline, so no snapshots)
 SNAPSHOT_MARTS = {"fct_customer_state_daily"}
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("dbt.adapters.spark") is None or shutil.which("java") is None,
-    reason="the Spark target needs pip install -e '.[spark]' and a Java 17 runtime (make install, make system-deps)",
-)
 
 
 def spark_env(spark_dir: Path) -> dict:
@@ -64,6 +59,9 @@ def fetch_spark(warehouse: Warehouse, queries: dict[str, str]) -> dict[str, list
 def spark_warehouse(faulty_warehouse, tmp_path_factory) -> Warehouse:
     """The faulty_warehouse's raw files loaded into a local Spark warehouse and built there with `dbt build`
     (every model, seed, unit test and data test that is enabled on Spark)."""
+    if importlib.util.find_spec("dbt.adapters.spark") is None or shutil.which("java") is None:
+        pytest.fail("the Spark target needs pip install -e '.[spark]' and a Java 17 runtime "
+                    "(make install, make system-deps)")
     work_dir = tmp_path_factory.mktemp("spark_build")
     warehouse = Warehouse(data_dir=faulty_warehouse.data_dir, database=Path("/nonexistent.duckdb"),
                           work_dir=work_dir, env=spark_env(work_dir / "spark"))
@@ -76,51 +74,60 @@ def spark_warehouse(faulty_warehouse, tmp_path_factory) -> Warehouse:
     return warehouse
 
 
-def test_every_public_mart_is_equal_on_duckdb_and_spark(faulty_warehouse, spark_warehouse):
-    spark_marts = public_marts(spark_warehouse)
+WARNING_COLUMNS = "customer_id, lifecycle_stage, last_order_date, days_since_last_purchase, purchase_days, " \
+                  "median_gap_days, overdue_ratio, lifetime_net_revenue"
+AUDIENCE_COLUMNS = "as_of_date, customer_id, audience_reason, lifecycle_stage, days_since_last_purchase"
+STAGING_QUERIES = {
+    "reconciliation": "select * from staging.stg_shop__reconciliation order by source_table",
+    "quarantine": "select source_table, record_id, quarantine_reason from staging.stg_shop__quarantine",
+}
+
+
+def compared_marts(warehouse) -> list[tuple[str, list[str]]]:
+    return [(name, columns) for name, columns in public_marts(warehouse) if name not in USES_CLV | PYTHON_MODELS]
+
+
+@pytest.fixture(scope="module")
+def spark_rows(spark_warehouse) -> dict[str, list[tuple]]:
+    """Everything the tests below read from Spark, in one session (starting the JVM takes seconds)."""
+    queries = {name: f"select {', '.join(columns)} from marts.{name}" for name, columns in compared_marts(spark_warehouse)}
+    queries.update(STAGING_QUERIES)
+    queries["churn_warning"] = f"select {WARNING_COLUMNS} from marts.fct_churn_warning"
+    queries["audience_churn_warning"] = f"select {AUDIENCE_COLUMNS} from marts.fct_audience_churn_warning"
+    return fetch_spark(spark_warehouse, queries)
+
+
+def test_every_public_mart_is_equal_on_duckdb_and_spark(faulty_warehouse, spark_warehouse, spark_rows):
     duck_marts = {name for name, _ in public_marts(faulty_warehouse)}
     # every public mart of DuckDB runs on Spark but the documented exceptions
-    assert duck_marts - {name for name, _ in spark_marts} == SNAPSHOT_MARTS
-    compared = [(name, columns) for name, columns in spark_marts if name not in USES_CLV | PYTHON_MODELS]
+    assert duck_marts - {name for name, _ in public_marts(spark_warehouse)} == SNAPSHOT_MARTS
+    compared = compared_marts(spark_warehouse)
     assert len(compared) >= 15
-    queries = {name: f"select {', '.join(columns)} from marts.{name}" for name, columns in compared}
-    spark = fetch_spark(spark_warehouse, queries)
     for name, columns in compared:
-        duck = fetch_duckdb(faulty_warehouse, queries[name])
+        duck = fetch_duckdb(faulty_warehouse, f"select {', '.join(columns)} from marts.{name}")
         assert duck, f"{name} is empty: the comparison would prove nothing"
-        assert_same_rows(name, columns, duck, spark[name], right_engine="Spark")
-    assert {"fct_cohort_retention", "dim_customers", "fct_experiment_retention"} <= set(spark)
+        assert_same_rows(name, columns, duck, spark_rows[name], right_engine="Spark")
+    assert {"fct_cohort_retention", "dim_customers", "fct_experiment_retention"} <= {name for name, _ in compared}
 
 
-def test_churn_warning_agrees_on_its_clv_free_rule(faulty_warehouse, spark_warehouse):
+def test_churn_warning_agrees_on_its_clv_free_rule(faulty_warehouse, spark_rows):
     """Spark does not run the CLV Python models, so its churn warning is the purchase-gap rule alone; DuckDB's adds
     the P(alive) rule. The customers flagged by the gap rule, and their gap figures, must be the same."""
-    warning = "customer_id, lifecycle_stage, last_order_date, days_since_last_purchase, purchase_days, " \
-              "median_gap_days, overdue_ratio, lifetime_net_revenue"
-    audience = "as_of_date, customer_id, audience_reason, lifecycle_stage, days_since_last_purchase"
-    spark = fetch_spark(spark_warehouse, {
-        "warning": f"select {warning} from marts.fct_churn_warning",
-        "audience": f"select {audience} from marts.fct_audience_churn_warning",
-    })
-    duck = fetch_duckdb(faulty_warehouse, f"select {warning} from marts.fct_churn_warning "
+    duck = fetch_duckdb(faulty_warehouse, f"select {WARNING_COLUMNS} from marts.fct_churn_warning "
                                           "where warning_reason like 'overdue%'")
     assert duck
-    assert_same_rows("fct_churn_warning", warning.split(", "), duck, spark["warning"], right_engine="Spark")
-    duck = fetch_duckdb(faulty_warehouse, f"select {audience} from marts.fct_audience_churn_warning "
-                                          "where warning_reason like 'overdue%'")
-    assert_same_rows("fct_audience_churn_warning", audience.split(", "), duck, spark["audience"],
+    assert_same_rows("fct_churn_warning", WARNING_COLUMNS.split(", "), duck, spark_rows["churn_warning"],
                      right_engine="Spark")
+    duck = fetch_duckdb(faulty_warehouse, f"select {AUDIENCE_COLUMNS} from marts.fct_audience_churn_warning "
+                                          "where warning_reason like 'overdue%'")
+    assert_same_rows("fct_audience_churn_warning", AUDIENCE_COLUMNS.split(", "), duck,
+                     spark_rows["audience_churn_warning"], right_engine="Spark")
 
 
-def test_quarantine_and_reconciliation_agree(faulty_warehouse, spark_warehouse):
-    queries = {
-        "reconciliation": "select * from staging.stg_shop__reconciliation order by source_table",
-        "quarantine": "select source_table, record_id, quarantine_reason from staging.stg_shop__quarantine",
-    }
-    spark = fetch_spark(spark_warehouse, queries)
-    assert fetch_duckdb(faulty_warehouse, queries["reconciliation"]) == spark["reconciliation"]
-    assert sorted(fetch_duckdb(faulty_warehouse, queries["quarantine"]), key=repr) == sorted(
-        spark["quarantine"], key=repr)
+def test_quarantine_and_reconciliation_agree(faulty_warehouse, spark_rows):
+    assert fetch_duckdb(faulty_warehouse, STAGING_QUERIES["reconciliation"]) == spark_rows["reconciliation"]
+    assert sorted(fetch_duckdb(faulty_warehouse, STAGING_QUERIES["quarantine"]), key=repr) == sorted(
+        spark_rows["quarantine"], key=repr)
 
 
 def test_what_is_disabled_on_spark_is_disabled_by_config(spark_warehouse):
