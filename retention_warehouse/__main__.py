@@ -21,8 +21,9 @@ def main(argv: list[str] | None = None) -> int:
 
     load = commands.add_parser("load", help="load raw CSV/Parquet files into the target's raw schema")
     load.add_argument("directory")
-    load.add_argument("--target", default="duckdb")
-    load.add_argument("--database", help="DuckDB file (default: $DBT_DUCKDB_PATH or retention.duckdb)")
+    load.add_argument("--target", default="duckdb", choices=["duckdb", "postgres", "spark"])
+    load.add_argument("--database", help="DuckDB file (default: $DBT_DUCKDB_PATH or retention.duckdb); PostgreSQL DSN; "
+                                         "Spark: warehouse directory (default: $RETENTION_SPARK_DIR or ./spark)")
     load.add_argument("--schema", default="raw")
     load.add_argument("--loaded-at", help="UTC timestamp to stamp as _loaded_at (default: now)")
 

@@ -216,11 +216,92 @@ def load_postgres(
         reader.close()
 
 
+SPARK_TYPES = {"varchar": "string"}
+
+
+def spark_dir() -> str:
+    return os.environ.get("RETENTION_SPARK_DIR", "spark")
+
+
+def spark_conf(directory: str | None = None) -> dict[str, str]:
+    """The Spark settings of the spark output of profiles.yml (dbt-spark `method: session`), read from the same
+    environment variables, so the loader, dbt and the tests open the same warehouse directory and Derby
+    metastore. Keep the two in step."""
+    base = directory or spark_dir()
+    return {
+        "spark.master": f"local[{os.environ.get('RETENTION_SPARK_CORES', '2')}]",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.shuffle.partitions": os.environ.get("RETENTION_SPARK_SHUFFLE_PARTITIONS", "4"),
+        "spark.sql.warehouse.dir": f"{base}/warehouse",
+        "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={base}/metastore_db;create=true",
+        "spark.driver.extraJavaOptions": f"-Dderby.stream.error.file={base}/derby.log",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.ansi.enabled": "false",  # dbt-spark forces it off too
+    }
+
+
+def spark_session(directory: str | None = None):
+    """A local SparkSession with Hive support on the profile's warehouse directory and metastore."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.enableHiveSupport()
+    for key, value in spark_conf(directory).items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+def load_spark(
+    directory: str | Path,
+    warehouse: str | None = None,
+    schema: str = "raw",
+    loaded_at: dt.datetime | None = None,
+) -> dict[str, int]:
+    """Load the raw files into ``schema`` of the local Spark warehouse (``warehouse``, default RETENTION_SPARK_DIR)
+    as Parquet-backed tables in contract types: DuckDB reads and checks the files and writes them as Parquet,
+    Spark reads that and saves each table. Uses the Derby metastore alone: not while dbt runs."""
+    import tempfile
+
+    spark = spark_session(warehouse)
+    erased = None
+    reader = duckdb.connect()
+    try:
+        reader.execute("set TimeZone = 'UTC'")
+        privacy = [row.tableName for row in spark.sql("show tables in privacy").collect()] \
+            if spark.catalog.databaseExists("privacy") else []
+        if "erased_customers" in privacy:
+            hashes = [row[0] for row in spark.sql("select customer_hash from privacy.erased_customers").collect()]
+            reader.execute("create temporary table erased_customers (customer_hash varchar)")
+            if hashes:
+                reader.executemany("insert into erased_customers values (?)", [(h,) for h in hashes])
+                erased = "erased_customers"
+        selects = _selects(reader, Path(directory), loaded_at or _now(), erased=erased)
+        spark.sql(f"create database if not exists `{schema}`")
+        counts = {}
+        with tempfile.TemporaryDirectory() as scratch:
+            for table, select in selects.items():
+                path = Path(scratch) / f"{table}.parquet"
+                reader.execute(f"copy ({select}) to {_literal(str(path))} (format parquet)")
+                frame = spark.read.parquet(str(path))
+                columns = [*TABLES[table], Column("_loaded_at", "timestamp")]
+                frame = frame.selectExpr(*(
+                    f"cast(`{c.name}` as {SPARK_TYPES.get(c.type, c.type)}) as `{c.name}`" for c in columns))
+                spark.sql(f"drop table if exists `{schema}`.`{table}`")
+                frame.write.format("parquet").mode("overwrite").saveAsTable(f"`{schema}`.`{table}`")
+                counts[table] = spark.table(f"`{schema}`.`{table}`").count()
+        return counts
+    finally:
+        reader.close()
+
+
 def load(directory: str | Path, target: str = "duckdb", database: str | None = None, **kwargs) -> dict[str, int]:
-    """Load into the target: duckdb (file from ``database`` or DBT_DUCKDB_PATH) or postgres (connection from the
-    RETENTION_PG_* environment variables, as profiles.yml reads them)."""
+    """Load into the target: duckdb (file from ``database`` or DBT_DUCKDB_PATH), postgres (connection from the
+    RETENTION_PG_* environment variables, as profiles.yml reads them) or spark (the local warehouse directory
+    ``database`` or RETENTION_SPARK_DIR, as the profile's session output opens it)."""
     if target == "duckdb":
         return load_duckdb(directory, database=database, **kwargs)
     if target == "postgres":
         return load_postgres(directory, dsn=database, **kwargs)
-    raise LoadError(f"target '{target}' is not supported by the loader (duckdb, postgres)")
+    if target == "spark":
+        return load_spark(directory, warehouse=database, **kwargs)
+    raise LoadError(f"target '{target}' is not supported by the loader (duckdb, postgres, spark)")

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # System packages the test suite needs beside Python: a PostgreSQL server (the second engine, started per test
-# session on 127.0.0.1) and headless Chromium with its driver (dashboard screenshots). Installs only what is
+# session on 127.0.0.1), a Java 17 runtime (Spark, the third engine, runs in local mode inside dbt) and headless
+# Chromium with its driver (dashboard screenshots). Installs only what is
 # missing, with apt when run as root; otherwise prints the command to run.
 set -euo pipefail
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+java -version 2>&1 | grep 'version "\(1[7-9]\|2[0-9]\)' >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 [ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation)

@@ -13,6 +13,11 @@
     {%- if not customer_id -%}
         {{ exceptions.raise_compiler_error("forget_customer needs --args '{customer_id: <id>}'") }}
     {%- endif -%}
+    {%- if target.type == 'spark' -%}
+        {{ exceptions.raise_compiler_error("forget_customer is not available on Spark: it deletes rows, which the"
+            ~ " project's Parquet tables cannot do (that needs Delta or Iceberg). Remove the customer from the raw"
+            ~ " files, reload (load --target spark) and run dbt build.") }}
+    {%- endif -%}
     {%- set id_literal = "'" ~ (customer_id | string | replace("'", "''")) ~ "'" -%}
     {%- set raw_schema = var('raw_schema', 'raw') -%}
     {%- set raw = var('raw_tables') -%}

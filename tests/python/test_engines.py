@@ -42,17 +42,18 @@ def normalise(value):
     return value
 
 
-def assert_same_rows(name: str, columns: list[str], left: list[tuple], right: list[tuple]) -> None:
-    assert len(left) == len(right), f"{name}: {len(left)} rows on DuckDB, {len(right)} on PostgreSQL"
+def assert_same_rows(name: str, columns: list[str], left: list[tuple], right: list[tuple],
+                     right_engine: str = "PostgreSQL") -> None:
+    assert len(left) == len(right), f"{name}: {len(left)} rows on DuckDB, {len(right)} on {right_engine}"
     rows_left = sorted((tuple(normalise(v) for v in row) for row in left), key=repr)
     rows_right = sorted((tuple(normalise(v) for v in row) for row in right), key=repr)
     for a, b in zip(rows_left, rows_right):
         for column, x, y in zip(columns, a, b):
             if isinstance(x, float) and isinstance(y, float):
                 assert math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9), \
-                    f"{name}.{column}: {x!r} on DuckDB vs {y!r} on PostgreSQL in row {a}"
+                    f"{name}.{column}: {x!r} on DuckDB vs {y!r} on {right_engine} in row {a}"
             else:
-                assert x == y, f"{name}.{column}: {x!r} on DuckDB vs {y!r} on PostgreSQL in row {a}"
+                assert x == y, f"{name}.{column}: {x!r} on DuckDB vs {y!r} on {right_engine} in row {a}"
 
 
 def test_every_public_mart_is_equal_on_duckdb_and_postgres(faulty_warehouse, postgres_warehouse):
