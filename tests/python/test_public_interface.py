@@ -81,3 +81,10 @@ def test_every_public_model_is_documented_and_contracted(manifest):
         if node["resource_type"] == "model" and node.get("access") == "public" and node["language"] == "sql":
             assert node["config"]["contract"]["enforced"], node["name"]
             assert all(c.get("description", "").strip() for c in node["columns"].values()), node["name"]
+
+
+def test_unit_test_names_fit_postgres_identifiers(manifest):
+    """dbt names a unit test's fixture relation after the test (plus _v1 on versioned marts); PostgreSQL cuts
+    identifiers at 63 characters and dbt refuses longer ones, so the names stay at 60 or less."""
+    too_long = [n["name"] for n in manifest["unit_tests"].values() if len(n["name"]) + len("_v1") > 63]
+    assert not too_long, too_long
