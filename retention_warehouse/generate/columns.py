@@ -6,6 +6,7 @@ second; timestamps are int64 microseconds since the epoch (naive UTC).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Sequence
 
@@ -57,6 +58,28 @@ TRUTH_FAULTS_SCHEMA = pa.schema([
 
 # id formats: prefix and number of digits
 ID_WIDTH = {"c": 7, "o": 8, "oi": 9, "p": 5, "e": 10, "s": 9, "a": 9}
+ROW_GROUP_SIZE = 1 << 20
+
+
+@dataclass(frozen=True)
+class IdBase:
+    """Id numbers taken by earlier chunks of a chunked run, per kind: a chunk numbers its ids on from here (all
+    zero for a single run). The last four count the fault injector's own ranges (test accounts' anonymous ids and
+    sessions, orphan items' missing orders, hostile customer ids)."""
+    customers: int = 0
+    orders: int = 0
+    order_items: int = 0
+    events: int = 0
+    sessions: int = 0
+    anonymous: int = 0
+    test_accounts: int = 0
+    test_sessions: int = 0
+    orphan_orders: int = 0
+    hostile_customers: int = 0
+
+    def after(self, used: dict[str, int]) -> "IdBase":
+        """The base of the next chunk, when this one used ``used`` numbers per kind."""
+        return IdBase(**{f.name: getattr(self, f.name) + used.get(f.name, 0) for f in fields(self)})
 
 
 def ids(prefix: str, numbers: np.ndarray, null_mask: np.ndarray | None = None) -> pa.Array:
@@ -105,14 +128,37 @@ def table(name: str, columns: dict[str, pa.Array]) -> pa.Table:
     return pa.Table.from_arrays([columns[f.name].cast(f.type) for f in schema], schema=schema)
 
 
-def write_parquet(tbl: pa.Table, path: Path) -> None:
-    """Deterministic Parquet: zstd, fixed row groups, dictionary encoding for repetitive text only (not for the
-    first column, the key, nor for e-mails and names)."""
-    key = tbl.schema.names[0]
-    dictionary = [f.name for f in tbl.schema
-                  if pa.types.is_string(f.type) and f.name not in (key, "email", "name")]
-    pq.write_table(tbl, str(path), compression="zstd", row_group_size=1 << 20, write_statistics=True,
-                   store_schema=False, use_dictionary=dictionary)
+class ParquetFiles:
+    """Deterministic Parquet files written a table at a time, each table appended as row groups of ROW_GROUP_SIZE
+    rows (a file of one table has the bytes of ``pq.write_table`` with the same options); empty tables after the
+    first add nothing. zstd, dictionary encoding for repetitive text only (not for the first column, the key, nor
+    for e-mails and names). Use as a context manager: leaving it closes the files."""
+
+    def __init__(self) -> None:
+        self._writers: dict[Path, pq.ParquetWriter] = {}
+
+    def write(self, tbl: pa.Table, path: Path) -> None:
+        writer = self._writers.get(path)
+        if writer is None:
+            key = tbl.schema.names[0]
+            dictionary = [f.name for f in tbl.schema
+                          if pa.types.is_string(f.type) and f.name not in (key, "email", "name")]
+            writer = self._writers[path] = pq.ParquetWriter(str(path), tbl.schema, compression="zstd",
+                                                            write_statistics=True, store_schema=False,
+                                                            use_dictionary=dictionary)
+        elif not tbl.num_rows:
+            return
+        writer.write_table(tbl, row_group_size=ROW_GROUP_SIZE)
+
+    def close(self) -> None:
+        while self._writers:
+            self._writers.popitem()[1].close()
+
+    def __enter__(self) -> "ParquetFiles":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -57,7 +57,8 @@ class Customers:
         """Used the app within 7 days of signup (app first, or installed it within the week)."""
         return self.primary_app | self.early_app_adopter
 
-    def emails(self) -> pa.Array:
+    def emails(self, number_base: int = 0) -> pa.Array:
+        """E-mail addresses; their numbers are unique within the run and start after ``number_base``."""
         first, last, number, domain, style, capital = self.email_parts
         firsts = list(FIRST_NAMES) + [f.capitalize() for f in FIRST_NAMES]
         lasts = list(LAST_NAMES) + [s.capitalize() for s in LAST_NAMES]
@@ -67,15 +68,15 @@ class Customers:
         s = columns.pick(lasts, last + cap * len(LAST_NAMES))
         d = columns.pick(domains, domain + cap * len(EMAIL_DOMAINS))
         sep = columns.pick((".", "_", ""), style)
-        num = pa.array(number.astype(np.int64)).cast(pa.string())
+        num = pa.array(number.astype(np.int64) + number_base).cast(pa.string())
         return columns.concat_strings(f, sep, s, num, "@", d)
 
-    def to_table(self) -> pa.Table:
+    def to_table(self, base: columns.IdBase = columns.IdBase()) -> pa.Table:
         countries = [c.code for c in params.COUNTRIES]
         return columns.table("customers", {
-            "customer_id": columns.ids("c", np.arange(1, self.n + 1)),
+            "customer_id": columns.ids("c", base.customers + np.arange(1, self.n + 1)),
             "signup_at": columns.timestamps(self.signup_us),
-            "email": self.emails(),
+            "email": self.emails(base.customers),
             "country": columns.pick(countries, self.country),
             "acquisition_channel": columns.pick(params.CHANNEL_NAMES, self.channel),
             "is_test": pa.array(np.zeros(self.n, dtype=bool)),

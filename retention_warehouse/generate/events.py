@@ -28,7 +28,8 @@ class EventTable:
     n_sessions: int
 
 
-def _properties(prefix: np.ndarray, detail: np.ndarray, rating: np.ndarray, order_ref: np.ndarray) -> pa.Array:
+def _properties(prefix: np.ndarray, detail: np.ndarray, rating: np.ndarray, order_ref: np.ndarray,
+                order_base: int) -> pa.Array:
     """JSON text per event. Everything but the order id has few values, so every (prefix, detail, rating)
     combination is written once and taken per event; events with an order get their own strings."""
     prefixes = [f'{{"device": "{"app" if p in ("ios", "android") else "web"}", "platform": "{p}"' for p in PLATFORMS]
@@ -42,7 +43,7 @@ def _properties(prefix: np.ndarray, detail: np.ndarray, rating: np.ndarray, orde
     has_order = order_ref >= 0
     # strings of the events with an order: prefix + detail + order id + rating + "}"
     o_code = code[has_order]
-    o_ids = columns.ids("o", order_ref[has_order] + 1)
+    o_ids = columns.ids("o", order_base + order_ref[has_order] + 1)
     heads = pa.array([p + d for p, d, _ in combos], type=pa.string())
     tails = pa.array([r + "}" for _, _, r in combos], type=pa.string())
     with_order = columns.concat_strings(heads.take(pa.array(o_code)), ', "order_id": "', o_ids, '"',
@@ -52,8 +53,9 @@ def _properties(prefix: np.ndarray, detail: np.ndarray, rating: np.ndarray, orde
     return pa.concat_arrays([closed, with_order]).take(pa.array(index))
 
 
-def build_events(session_events: SessionEvents, system: SystemEvents, period: Period,
-                 rng: np.random.Generator) -> EventTable:
+def build_events(session_events: SessionEvents, system: SystemEvents, period: Period, rng: np.random.Generator,
+                 base: columns.IdBase = columns.IdBase()) -> EventTable:
+    """The events table, its ids numbered on from ``base``."""
     se, sy = session_events, system
     n_se, n_sy = len(se), len(sy)
     occurred = np.concatenate([se.t_us, sy.t_us])
@@ -99,16 +101,16 @@ def build_events(session_events: SessionEvents, system: SystemEvents, period: Pe
     detail = merged(d)
     order_ref = merged(np.select([se.seg == S_ORDER, se.seg == S_REVIEW], [x1, x2], -1), sy.order)
     rating = merged(np.where(se.seg == S_REVIEW, x1, -1))
-    properties = _properties(prefix, detail, rating, order_ref)
+    properties = _properties(prefix, detail, rating, order_ref, base.orders)
     del prefix, detail, order_ref, rating, d
 
     table = columns.table("events", {
-        "event_id": columns.ids("e", np.arange(1, n + 1)),
+        "event_id": columns.ids("e", base.events + np.arange(1, n + 1)),
         "occurred_at": columns.timestamps(occurred),
         "event_type": columns.pick(params.EVENT_TYPES, event_type),
-        "customer_id": columns.ids_via_dictionary("c", cust + 1, cust < 0),
-        "anonymous_id": columns.ids_via_dictionary("a", anon, anon < 0),
-        "session_id": columns.ids_via_dictionary("s", session, session < 0),
+        "customer_id": columns.ids_via_dictionary("c", base.customers + cust + 1, cust < 0),
+        "anonymous_id": columns.ids_via_dictionary("a", base.anonymous + anon, anon < 0),
+        "session_id": columns.ids_via_dictionary("s", base.sessions + session, session < 0),
         "product_id": columns.ids_via_dictionary("p", product + 1, product < 0),
         "received_at": columns.timestamps(received),
         "properties": properties,

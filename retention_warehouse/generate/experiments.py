@@ -43,23 +43,32 @@ class Assignments:
     def concat(parts: list["Assignments"]) -> "Assignments":
         return Assignments(*[np.concatenate([getattr(p, f) for p in parts]) for f in Assignments.__dataclass_fields__])
 
-    def to_table(self) -> pa.Table:
+    def to_table(self, base: columns.IdBase = columns.IdBase()) -> pa.Table:
         order = np.lexsort((self.cust, self.experiment))
         names = [e["experiment_id"] for e in params.EXPERIMENTS]
         return columns.table("experiment_assignments", {
-            "customer_id": columns.ids("c", self.cust[order] + 1),
+            "customer_id": columns.ids("c", base.customers + self.cust[order] + 1),
             "experiment_id": columns.pick(names, self.experiment[order]),
             "variant": columns.pick(VARIANTS, self.variant[order]),
             "assigned_at": columns.timestamps(self.assigned_us[order]),
         })
 
-    def realised_lift(self, k: int) -> dict:
-        m = self.experiment == k
-        y = self.untreated_active[m] | self.brought_back[m]
-        v = self.variant[m]
-        rates = [float(y[v == j].mean()) if (v == j).any() else float("nan") for j in (0, 1)]
-        return {"assigned": int(m.sum()), "control_rate": rates[0], "treatment_rate": rates[1],
-                "within_30d_lift": rates[1] - rates[0]}
+    def outcomes(self) -> np.ndarray:
+        """Customers assigned and customers active within 30 days, per experiment and variant (experiments x
+        variants x 2); summed over chunks they give the realised lifts of the whole dataset."""
+        counts = np.zeros((len(params.EXPERIMENTS), len(VARIANTS), 2), dtype=np.int64)
+        np.add.at(counts, (self.experiment, self.variant, 0), 1)
+        active = (self.untreated_active | self.brought_back).astype(np.int64)
+        np.add.at(counts, (self.experiment, self.variant, 1), active)
+        return counts
+
+
+def realised_lift(outcomes: np.ndarray) -> dict:
+    """Realised within-30 rates and lift of one experiment from its (variants x 2) ``Assignments.outcomes``."""
+    assigned, active = outcomes[:, 0], outcomes[:, 1]
+    rates = [float(active[j] / assigned[j]) if assigned[j] else float("nan") for j in range(len(VARIANTS))]
+    return {"assigned": int(assigned.sum()), "control_rate": rates[0], "treatment_rate": rates[1],
+            "within_30d_lift": rates[1] - rates[0]}
 
 
 def window(experiment: dict, days: int) -> tuple[float, float]:

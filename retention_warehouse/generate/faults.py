@@ -2,7 +2,8 @@
 recorded in a manifest with the outcome the warehouse must reach.
 
 Faults draw from their own random stream and only add rows (late arrival changes ``received_at`` of existing
-clean events), so removing the manifest's rows from a faulty run gives back the clean run exactly.
+clean events), so removing the manifest's rows from a faulty run gives back the clean run exactly. New rows are
+numbered after the clean ones, and in a chunked run every range starts after the previous chunks' (``IdBase``).
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ class Faults:
     manifest: list[tuple[str, pa.Array, str, str]] = field(default_factory=list)
     late_rows: np.ndarray | None = None
     late_received_us: np.ndarray | None = None
+    used: dict[str, int] = field(default_factory=dict)   # id numbers taken per IdBase kind, clean rows included
 
     def add(self, fault_class: str, tbl_name: str, rows: pa.Table, record_ids: pa.Array) -> None:
         self.extra.setdefault(tbl_name, []).append(rows)
@@ -107,15 +109,17 @@ class Faults:
 
 class Injector:
     def __init__(self, clean: dict[str, pa.Table], period: Period, fault_rate: float, rng: np.random.Generator,
-                 n_sessions: int):
+                 n_sessions: int, base: columns.IdBase):
         self.clean = clean
         self.period = period
         self.rate = fault_rate
         self.rng = rng
+        self.base = base
         self.faults = Faults()
         self.next = {name: len(clean[name]) + 1 for name in ("customers", "orders", "order_items", "events")}
-        self.next_session = FAULT_SESSION_BASE
-        assert n_sessions < FAULT_SESSION_BASE
+        self.next_session = self.first_session = FAULT_SESSION_BASE + base.test_sessions
+        self.n_test_accounts = self.n_orphans = self.n_hostile = 0
+        assert base.sessions + n_sessions < FAULT_SESSION_BASE
         cust = clean["customers"]
         self.n_customers = len(cust)
         self.signup_us = cust["signup_at"].cast(pa.int64()).to_numpy()
@@ -128,9 +132,16 @@ class Injector:
         return max(1, int(round(self.rate * n_rows))) if self.rate > 0 else 0
 
     def new_ids(self, table_name: str, prefix: str, n: int) -> pa.Array:
-        start = self.next[table_name]
+        start = getattr(self.base, table_name) + self.next[table_name]
         self.next[table_name] += n
         return columns.ids(prefix, np.arange(start, start + n))
+
+    def used(self) -> dict[str, int]:
+        """Id numbers taken by the clean tables and the injected rows, per ``IdBase`` kind (sessions and anonymous
+        ids of the clean events excluded)."""
+        return {name: n - 1 for name, n in self.next.items()} | {
+            "test_accounts": self.n_test_accounts, "test_sessions": self.next_session - self.first_session,
+            "orphan_orders": self.n_orphans, "hostile_customers": self.n_hostile}
 
     def time_after(self, lo_us: np.ndarray, margin_days: float = 1.0) -> np.ndarray:
         """A second-resolution time in [lo, end - margin) (lo clipped to the start of the period)."""
@@ -148,9 +159,10 @@ class Injector:
         ts = columns.timestamps(ordered_us)
         none_ts = pa.nulls(n, columns.TS)
         none_f = pa.nulls(n, pa.float64())
+        customer_ids = pa.nulls(n, pa.string()) if null_customer else columns.ids("c", self.base.customers + cust + 1)
         return columns.table("orders", {
             "order_id": ids,
-            "customer_id": pa.nulls(n, pa.string()) if null_customer else columns.ids("c", cust + 1),
+            "customer_id": customer_ids,
             "ordered_at": ts, "subtotal": columns.floats(np.round(subtotal, 2)),
             "currency": pa.array(currency, type=pa.string()),
             "status": pa.array(["paid"] * n, type=pa.string()),
@@ -183,7 +195,7 @@ class Injector:
             "event_id": ids,
             "occurred_at": pa.nulls(n, columns.TS) if occurred_us is None else columns.timestamps(occurred_us),
             "event_type": pa.array(event_type, type=pa.string()),
-            "customer_id": columns.ids("c", cust + 1),
+            "customer_id": columns.ids("c", self.base.customers + cust + 1),
             "anonymous_id": pa.nulls(n, pa.string()) if anon is None else columns.ids("a", anon),
             "session_id": pa.nulls(n, pa.string()) if session is None else columns.ids("s", session),
             "product_id": pa.nulls(n, pa.string()) if product is None else columns.ids("p", product + 1, product < 0),
@@ -293,8 +305,10 @@ class Injector:
             new_items("null_key", k, product=False)
             new_items("negative_amount", k, price=-np.round(1 + 49 * rng.random(k), 2))
             new_items("outlier", k, quantity=10_000 + rng.integers(0, 5000, k))
-        assert SENTINEL_ORDER_BASE - k > self.next["orders"] + 1000
-        new_items("orphan_item", k, orders=columns.ids("o", SENTINEL_ORDER_BASE - np.arange(k)))
+        first_orphan = SENTINEL_ORDER_BASE - self.base.orphan_orders
+        assert first_orphan - k > self.base.orders + self.next["orders"] + 1000
+        new_items("orphan_item", k, orders=columns.ids("o", first_orphan - np.arange(k)))
+        self.n_orphans = k
 
         # new events of real customers
         k = self.count(n_ev)
@@ -319,10 +333,12 @@ class Injector:
         k = self.count(n_cu)
         self.test_accounts(k)
         # hostile customer ids
-        hostile = [HOSTILE_IDS[i % len(HOSTILE_IDS)] + ("" if i < len(HOSTILE_IDS) else f"#{i}") for i in range(k)]
+        numbers = range(self.base.hostile_customers, self.base.hostile_customers + k)
+        hostile = [HOSTILE_IDS[i % len(HOSTILE_IDS)] + ("" if i < len(HOSTILE_IDS) else f"#{i}") for i in numbers]
         signup = self.time_after(np.full(k, self.period.start_us))
-        rows = self.customer_rows(pa.array(hostile, type=pa.string()), signup, [f"hostile{i}@example.com" for i in range(k)],
+        rows = self.customer_rows(pa.array(hostile, type=pa.string()), signup, [f"hostile{i}@example.com" for i in numbers],
                                   is_test=False)
+        self.n_hostile = k
         f.add("hostile_string", "customers", rows, rows["customer_id"])
         return f
 
@@ -340,8 +356,10 @@ class Injector:
         start = self.next["customers"]
         ids = self.new_ids("customers", "c", k)
         signup = self.time_after(np.full(k, self.period.start_us), margin_days=3.0)
-        rows = self.customer_rows(ids, signup, [f"qa.test+{start + i}@example.com" for i in range(k)], is_test=True)
+        number = self.base.customers + start
+        rows = self.customer_rows(ids, signup, [f"qa.test+{number + i}@example.com" for i in range(k)], is_test=True)
         f.add("test_account", "customers", rows, ids)
+        self.n_test_accounts = k
         cust_num = np.arange(start, start + k) - 1            # customer index (id number - 1)
         # orders with items
         n_orders = 1 + rng.integers(0, 3, k)
@@ -379,11 +397,18 @@ class Injector:
         self.next_session += m
         ev_ids = self.new_ids("events", "e", len(ev_order))
         events = self.event_rows(ev_ids, occurred, types.tolist(), cust_num[owner][ev_order], occurred + 500_000,
-                                 anon=FAULT_SESSION_BASE + owner[ev_order], session=sessions[ev_order],
+                                 anon=FAULT_SESSION_BASE + self.base.test_accounts + owner[ev_order],
+                                 session=sessions[ev_order],
                                  product=ev_product, properties=props)
         f.add("test_account", "events", events, ev_ids)
 
 
 def inject(clean: dict[str, pa.Table], period: Period, fault_rate: float, rng: np.random.Generator,
-           events_received_us: np.ndarray, events_occurred_us: np.ndarray, n_sessions: int) -> Faults:
-    return Injector(clean, period, fault_rate, rng, n_sessions).run(events_received_us, events_occurred_us)
+           events_received_us: np.ndarray, events_occurred_us: np.ndarray, n_sessions: int,
+           base: columns.IdBase = columns.IdBase()) -> Faults:
+    """Inject the faults into ``clean`` (ids of new rows numbered on from ``base``); ``Faults.used`` tells what
+    the next chunk's base moves by."""
+    injector = Injector(clean, period, fault_rate, rng, n_sessions, base)
+    faults = injector.run(events_received_us, events_occurred_us)
+    faults.used = injector.used()
+    return faults

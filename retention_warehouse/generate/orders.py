@@ -60,12 +60,12 @@ class Orders:
     def item_order(self) -> np.ndarray:
         return np.repeat(np.arange(len(self)), self.n_items)
 
-    def to_tables(self) -> tuple[pa.Table, pa.Table]:
+    def to_tables(self, base: columns.IdBase = columns.IdBase()) -> tuple[pa.Table, pa.Table]:
         null = lambda a: a < 0  # noqa: E731
         n = len(self)
         orders = columns.table("orders", {
-            "order_id": columns.ids("o", np.arange(1, n + 1)),
-            "customer_id": columns.ids("c", self.cust + 1),
+            "order_id": columns.ids("o", base.orders + np.arange(1, n + 1)),
+            "customer_id": columns.ids("c", base.customers + self.cust + 1),
             "ordered_at": columns.timestamps(self.ordered_us),
             "subtotal": columns.floats(self.subtotal),
             "currency": columns.pick(CURRENCY_CODES, self.currency),
@@ -85,8 +85,8 @@ class Orders:
         })
         m = len(self.item_product)
         items = columns.table("order_items", {
-            "order_item_id": columns.ids("oi", np.arange(1, m + 1)),
-            "order_id": columns.ids("o", self.item_order + 1),
+            "order_item_id": columns.ids("oi", base.order_items + np.arange(1, m + 1)),
+            "order_id": columns.ids("o", base.orders + self.item_order + 1),
             "product_id": columns.ids("p", self.item_product + 1),
             "quantity": pa.array(self.item_quantity.astype(np.int64)),
             "unit_price": columns.floats(self.item_price),

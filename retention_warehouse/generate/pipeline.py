@@ -1,31 +1,68 @@
-"""``generate``: the whole synthetic raw dataset, its ground truth and (optionally) injected faults."""
+"""``generate``: the whole synthetic raw dataset, its ground truth and (optionally) injected faults.
+
+Up to ``chunk_customers`` customers are one run, in memory. More customers are generated in consecutive chunks of
+at most ``chunk_customers``: each chunk is a self-contained run of the same machinery with random streams of its
+own (chunk 0 those of the seed, see ``rng``) and its ids numbered on after the previous chunk's (``IdBase``); the
+shop's catalogue and FX rates are shared. Every chunk is appended to the same Parquet files as row groups, so
+downstream the files look like those of one run, and only one chunk is in memory at a time.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from . import columns, params, truth
 from .calendar import Period, Warp
-from .catalog import build_catalog
+from .catalog import Catalog, build_catalog
+from .columns import IdBase
 from .customers import build_customers
 from .events import build_events
-from .experiments import Assignments, assign
+from .experiments import VARIANTS, Assignments, assign, realised_lift
 from .faults import inject
-from .fx import build_fx
+from .fx import FxRates, build_fx
 from .orders import build_orders
 from .process import simulate
-from .rng import streams
+from .rng import CHUNK_SPAWN_KEY, streams
 from .sessions import SessionEvents, Stubs, customer_stubs, realize, visitor_stubs
 from .system import build_system_events
 
+DEFAULT_CHUNK_CUSTOMERS = 100_000
+SHARED_TABLES = ("products", "fx_rates")      # the same in every chunk: written once
+
+
+@dataclass
+class Chunk:
+    """One run's output: raw tables (faults included), ground-truth tables by file stem, experiment outcomes
+    (``Assignments.outcomes``) and the id base of the next chunk."""
+    tables: dict[str, pa.Table]
+    truth: dict[str, pa.Table]
+    outcomes: np.ndarray
+    next_base: IdBase
+
+    def append_to(self, files: columns.ParquetFiles, out: Path, shared: bool) -> dict[str, int]:
+        """Append the chunk to the dataset in ``out`` (the shared tables too when ``shared``); return the raw
+        rows written per table."""
+        written = {}
+        for name, tbl in self.tables.items():
+            if shared or name not in SHARED_TABLES:
+                files.write(tbl, out / f"{name}.parquet")
+                written[name] = tbl.num_rows
+        for name, tbl in self.truth.items():
+            files.write(tbl, out / "_truth" / f"{name}.parquet")
+        return written
+
 
 def generate(out_dir, customers: int = 5000, seed: int = 42, start_date: str = "2024-01-01", days: int = 540,
-             fault_rate: float = 0.0, single_population: bool = False) -> dict:
+             fault_rate: float = 0.0, single_population: bool = False,
+             chunk_customers: int = DEFAULT_CHUNK_CUSTOMERS) -> dict:
     """Write one Parquet file per raw table into ``out_dir`` (and the ground truth into ``out_dir/_truth``);
-    return the number of rows written per raw table. Same arguments, same bytes."""
+    return the number of rows written per raw table. Same arguments, same bytes. More than ``chunk_customers``
+    customers are generated chunk by chunk (see the module docstring); ``fault_rate`` applies per chunk."""
     if customers < 1:
         raise ValueError("customers must be at least 1")
     if days < 1:
@@ -34,6 +71,8 @@ def generate(out_dir, customers: int = 5000, seed: int = 42, start_date: str = "
         raise ValueError("fault_rate must be in [0, 1)")
     if seed < 0:
         raise ValueError("seed must be a non-negative integer")
+    if chunk_customers < 1:
+        raise ValueError("chunk_customers must be at least 1")
     out = Path(out_dir)
     truth_dir = out / "_truth"
     truth_dir.mkdir(parents=True, exist_ok=True)
@@ -43,6 +82,53 @@ def generate(out_dir, customers: int = 5000, seed: int = 42, start_date: str = "
     warp = Warp(period, hour_only=single_population)
     catalog = build_catalog(rng["catalog"])
     fx = build_fx(period, rng["fx"])
+    sizes = chunk_sizes(customers, chunk_customers)
+
+    counts = dict.fromkeys(columns.RAW_TABLES, 0)
+    by_class: dict[str, int] = {}
+    outcomes = np.zeros((len(params.EXPERIMENTS), len(VARIANTS), 2), dtype=np.int64)
+    base = IdBase()
+    with columns.ParquetFiles() as files:
+        for k, n in enumerate(sizes):
+            chunk = _run(n, period, warp, catalog, fx, rng if k == 0 else streams(seed, chunk=k), base, fault_rate,
+                         single_population)
+            for name, rows in chunk.append_to(files, out, shared=k == 0).items():
+                counts[name] += rows
+            for fault_class in chunk.truth["faults"]["fault_class"].to_pylist():
+                by_class[fault_class] = by_class.get(fault_class, 0) + 1
+            outcomes += chunk.outcomes
+            base = chunk.next_base
+            del chunk                           # before the next one is built
+
+    parameters = truth.parameters(
+        seed=seed, period=period, customers=customers, fault_rate=fault_rate, single_population=single_population,
+        realised=[realised_lift(o) for o in outcomes], counts=counts, faults=by_class)
+    if len(sizes) > 1:
+        parameters["chunking"] = {
+            "chunk_customers": chunk_customers,
+            "chunks": len(sizes),
+            "customers_per_chunk": [min(sizes), max(sizes)],
+            "method": "consecutive self-contained runs, the first customers % chunks of them one customer larger; "
+                      "catalogue and FX rates from the seed's streams, shared; chunk 0 draws from the seed's "
+                      f"streams, chunk k > 0 from SeedSequence(seed, spawn_key=({CHUNK_SPAWN_KEY}, k)); each chunk "
+                      "numbers its ids (injected rows included) on after the previous chunk's",
+            "per_chunk": "fault_rate (at least one row per fault class and chunk), experiment assignment and pair "
+                         "matching, daily signup noise; experiments' realised figures are over all chunks",
+        }
+    truth.write_json(truth_dir / "parameters.json", parameters)
+    return counts
+
+
+def chunk_sizes(customers: int, chunk_customers: int) -> list[int]:
+    """Customers per chunk: as few chunks as hold at most ``chunk_customers`` each, sizes differing by one at most."""
+    n_chunks = -(-customers // chunk_customers)
+    size, larger = divmod(customers, n_chunks)
+    return [size + (k < larger) for k in range(n_chunks)]
+
+
+def _run(customers: int, period: Period, warp: Warp, catalog: Catalog, fx: FxRates,
+         rng: dict[str, np.random.Generator], base: IdBase, fault_rate: float, single_population: bool) -> Chunk:
+    """One self-contained run of ``customers`` customers, its ids numbered on from ``base``."""
     cust = build_customers(customers, period, rng["customers"])
     process = simulate(cust, period, warp, single_population, rng["process"])
     orders = build_orders(cust, process, catalog, fx, period, rng["orders"])
@@ -55,6 +141,7 @@ def generate(out_dir, customers: int = 5000, seed: int = 42, start_date: str = "
                           visitor_stubs(n_visitors, period, rng["visitors"])])
     parts = [realize(stubs, cust, orders, catalog, anon_of_customer, anon_of_visitor, period, rng["sessions"])]
     n_stubs = len(stubs)
+    del stubs
 
     # experiments: assigned on the activity simulated so far; the treatment adds return sessions
     assignments = []
@@ -69,24 +156,28 @@ def generate(out_dir, customers: int = 5000, seed: int = 42, start_date: str = "
     assignments = Assignments.concat(assignments)
 
     system = build_system_events(cust, process, orders, assignments, period, warp, rng["system"])
-    events = build_events(SessionEvents.concat(parts), system, period, rng["events"])
+    session_events = SessionEvents.concat(parts)
+    del parts
+    events = build_events(session_events, system, period, rng["events"], base)
+    del session_events, system
 
-    orders_table, items_table = orders.to_tables()
+    orders_table, items_table = orders.to_tables(base)
     clean = {
-        "customers": cust.to_table(),
+        "customers": cust.to_table(base),
         "orders": orders_table,
         "order_items": items_table,
         "products": catalog.to_table(),
         "events": events.table,
-        "experiment_assignments": assignments.to_table(),
+        "experiment_assignments": assignments.to_table(base),
         "fx_rates": fx.to_table(period),
     }
     faults = inject(clean, period, fault_rate, rng["faults"], events.received_us, events.occurred_us,
-                    events.n_sessions)
+                    events.n_sessions, base)
+    assert not any(name in faults.extra for name in SHARED_TABLES)
 
-    counts: dict[str, int] = {}
+    tables: dict[str, pa.Table] = {}
     for name in columns.RAW_TABLES:
-        tbl = clean[name]
+        tbl = clean.pop(name)
         if name == "events" and faults.late_rows is not None and len(faults.late_rows):
             received = events.received_us.copy()
             received[faults.late_rows] = faults.late_received_us
@@ -95,17 +186,10 @@ def generate(out_dir, customers: int = 5000, seed: int = 42, start_date: str = "
         extra = faults.extra.get(name, [])
         if extra:
             tbl = pa.concat_tables([tbl, *extra])
-        columns.write_parquet(tbl, out / f"{name}.parquet")
-        counts[name] = tbl.num_rows
+        tables[name] = tbl
 
-    manifest = faults.manifest_table()
-    columns.write_parquet(manifest, truth_dir / "faults.parquet")
-    columns.write_parquet(truth.customers_truth(cust, process, period), truth_dir / "customers.parquet")
-    columns.write_parquet(truth.experiments_truth(assignments, period), truth_dir / "experiments.parquet")
-    by_class: dict[str, int] = {}
-    for fault_class, n in zip(manifest["fault_class"].to_pylist(), [1] * manifest.num_rows):
-        by_class[fault_class] = by_class.get(fault_class, 0) + n
-    truth.write_json(truth_dir / "parameters.json", truth.parameters(
-        seed=seed, period=period, customers=customers, fault_rate=fault_rate, single_population=single_population,
-        assignments=assignments, counts=counts, faults=by_class))
-    return counts
+    truth_tables = {"faults": faults.manifest_table(),
+                    "customers": truth.customers_truth(cust, process, period, base),
+                    "experiments": truth.experiments_truth(assignments, period, base)}
+    used = faults.used | {"sessions": events.n_sessions, "anonymous": len(anon)}
+    return Chunk(tables=tables, truth=truth_tables, outcomes=assignments.outcomes(), next_base=base.after(used))

@@ -40,14 +40,15 @@ def _ts_days(period: Period, days: np.ndarray) -> pa.Array:
     return columns.timestamps(np.where(finite, period.to_us(np.where(finite, days, 0.0)), 0), ~finite)
 
 
-def customers_truth(customers: Customers, process: Process, period: Period) -> pa.Table:
+def customers_truth(customers: Customers, process: Process, period: Period,
+                    base: columns.IdBase = columns.IdBase()) -> pa.Table:
     dropout = np.where(process.dropout < period.days, process.dropout, np.inf)
     browse_rate = np.where(process.is_prospect, params.PROSPECT_BROWSE_RATE,
                            np.minimum(params.BROWSE_RATE_BASE + params.BROWSE_RATE_SLOPE * process.lam,
                                       params.BROWSE_RATE_CAP))
     th = params.HABIT_THRESHOLDS
     cols = {
-        "customer_id": columns.ids("c", np.arange(1, customers.n + 1)),
+        "customer_id": columns.ids("c", base.customers + np.arange(1, customers.n + 1)),
         "acquisition_channel": columns.pick(params.CHANNEL_NAMES, customers.channel),
         "lambda": columns.floats(process.lam),
         "p": columns.floats(process.p),
@@ -79,13 +80,13 @@ def customers_truth(customers: Customers, process: Process, period: Period) -> p
     return pa.table(cols)
 
 
-def experiments_truth(assignments: Assignments, period: Period) -> pa.Table:
+def experiments_truth(assignments: Assignments, period: Period, base: columns.IdBase = columns.IdBase()) -> pa.Table:
     names = [e["experiment_id"] for e in params.EXPERIMENTS]
     order = np.lexsort((assignments.cust, assignments.experiment))
     a = assignments
     return pa.table({
         "experiment_id": columns.pick(names, a.experiment[order]),
-        "customer_id": columns.ids("c", a.cust[order] + 1),
+        "customer_id": columns.ids("c", base.customers + a.cust[order] + 1),
         "variant": columns.pick(VARIANTS, a.variant[order]),
         "assigned_at": columns.timestamps(a.assigned_us[order]),
         "untreated_active_within_30d": pa.array(a.untreated_active[order]),
@@ -96,7 +97,8 @@ def experiments_truth(assignments: Assignments, period: Period) -> pa.Table:
 
 
 def parameters(*, seed: int, period: Period, customers: int, fault_rate: float, single_population: bool,
-               assignments: Assignments, counts: dict[str, int], faults: dict[str, int]) -> dict:
+               realised: list[dict], counts: dict[str, int], faults: dict[str, int]) -> dict:
+    """The generating parameters; ``realised`` holds each experiment's ``experiments.realised_lift``."""
     experiments = []
     for k, e in enumerate(params.EXPERIMENTS):
         lo, hi = window(e, period.days)
@@ -105,7 +107,7 @@ def parameters(*, seed: int, period: Period, customers: int, fault_rate: float, 
                           "within-30 outcome and channel, coin flip within pairs",
             "signup_window_days": [lo, hi],
             "metric": "active on any day 1..30 after the assignment day (any non-system event or order)",
-            "realised": assignments.realised_lift(k),
+            "realised": realised[k],
         })
     if single_population:
         populations = {"single_population": dict(params.SINGLE_POPULATION) | {"prospect_share": 0.0}}

@@ -116,7 +116,7 @@ def test_returned_counts_are_the_rows_written(clean_dir):
 
 
 def test_invalid_arguments_are_rejected(tmp_path):
-    for bad in ({"customers": 0}, {"days": 0}, {"fault_rate": 1.5}, {"seed": -1}):
+    for bad in ({"customers": 0}, {"days": 0}, {"fault_rate": 1.5}, {"seed": -1}, {"chunk_customers": 0}):
         with pytest.raises(ValueError):
             generate(tmp_path, **(dict(customers=10, days=30) | bad))
 
@@ -532,3 +532,173 @@ def test_fault_free_run_has_an_empty_manifest(clean_dir):
     manifest = pq.read_table(clean_dir / "_truth/faults.parquet")
     assert manifest.num_rows == 0
     assert manifest.schema.names == ["source_table", "record_id", "fault_class", "expected_outcome"]
+
+
+# --- chunked generation -------------------------------------------------------------------------------------------------
+CHUNKED = dict(customers=300, seed=7, start_date="2024-01-01", days=120, chunk_customers=100)
+ID_FORMATS = {("customers", "customer_id"): r"c\d{7}", ("orders", "order_id"): r"o\d{8}",
+              ("orders", "customer_id"): r"c\d{7}", ("order_items", "order_item_id"): r"oi\d{9}",
+              ("order_items", "order_id"): r"o\d{8}", ("events", "event_id"): r"e\d{10}",
+              ("events", "customer_id"): r"c\d{7}", ("events", "session_id"): r"s\d{9}",
+              ("events", "anonymous_id"): r"a\d{9}", ("experiment_assignments", "customer_id"): r"c\d{7}"}
+
+
+@pytest.fixture(scope="module")
+def chunked_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("chunked")
+    counts = generate(out, **CHUNKED)
+    (out / "_counts.json").write_text(json.dumps(counts))
+    return out
+
+
+@pytest.fixture(scope="module")
+def chunked_faulty_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("chunked_faulty")
+    generate(out, **CHUNKED, fault_rate=0.02)
+    return out
+
+
+def all_bytes(directory: Path) -> dict[Path, bytes]:
+    return {p.relative_to(directory): p.read_bytes() for p in sorted(directory.rglob("*"))
+            if p.is_file() and p.name != "_counts.json"}
+
+
+def test_chunks_are_appended_as_row_groups_of_one_file_per_table(chunked_dir):
+    assert sorted(p.name for p in chunked_dir.glob("*.parquet")) == sorted(f"{t}.parquet" for t in CONTRACT)
+    for table in ("customers", "orders", "events"):
+        assert pq.ParquetFile(chunked_dir / f"{table}.parquet").metadata.num_row_groups == 3, table
+    for table in ("products", "fx_rates"):
+        assert pq.ParquetFile(chunked_dir / f"{table}.parquet").metadata.num_row_groups == 1, table
+    for table, cols in CONTRACT.items():
+        assert [(f.name, f.type) for f in pq.read_schema(chunked_dir / f"{table}.parquet")] == cols, table
+
+
+def test_chunked_ids_are_unique_ordered_and_keep_their_formats(chunked_dir):
+    for (table, column), fmt in ID_FORMATS.items():
+        values = read(chunked_dir, table)[column].drop_null()
+        assert pc.all(pc.match_substring_regex(values, f"^{fmt}$")).as_py(), (table, column)
+        assert all(ID_PATTERN.fullmatch(v) for v in values.unique().to_pylist()), (table, column)
+    for table, key in PRIMARY_KEY.items():
+        keys = read(chunked_dir, table)[key].to_pylist()
+        assert None not in keys and len(set(keys)) == len(keys), table
+        assert keys == sorted(keys), table                   # ids rise from chunk to chunk
+    customers = read(chunked_dir, "customers")["customer_id"].to_pylist()
+    assert customers == [f"c{i:07d}" for i in range(1, CHUNKED["customers"] + 1)]
+    con = con_for(chunked_dir)
+    assert scalar(con, "select count(*) from (select customer_id, experiment_id from experiment_assignments "
+                       "group by all having count(*) > 1)") == 0
+    # sessions and anonymous ids of different chunks never meet
+    assert scalar(con, """select count(*) from (select session_id from events where session_id is not null
+                          group by 1 having count(distinct anonymous_id) > 1 or count(distinct customer_id) > 1)""") == 0
+    assert scalar(con, """select count(*) from (select anonymous_id from events where anonymous_id is not null
+                          group by 1 having count(distinct customer_id) > 1)""") == 0
+    assert scalar(con, "select count(distinct email) from customers") == CHUNKED["customers"]
+
+
+def test_chunked_referential_integrity(chunked_dir):
+    con = con_for(chunked_dir)
+    assert scalar(con, "select count(*) from orders where customer_id not in (select customer_id from customers)") == 0
+    assert scalar(con, "select count(*) from order_items where order_id not in (select order_id from orders)") == 0
+    assert scalar(con, "select count(*) from orders where order_id not in (select order_id from order_items)") == 0
+    for table in ("events", "experiment_assignments"):
+        assert scalar(con, f"select count(*) from {table} where customer_id not in "
+                           "(select customer_id from customers)") == 0, table
+    for table in ("events", "order_items"):
+        assert scalar(con, f"select count(*) from {table} where product_id not in "
+                           "(select product_id from products)") == 0, table
+    # the order of every order_completed event is the customer's order at that time
+    assert scalar(con, """select count(*) from orders o left join events e
+                          on e.event_type = 'order_completed' and json_extract_string(e.properties, '$.order_id') = o.order_id
+                          and e.occurred_at = o.ordered_at and e.customer_id = o.customer_id
+                          where e.event_id is null""") == 0
+    assert scalar(con, """select count(*) from events where json_extract_string(properties, '$.order_id')
+                          not in (select order_id from orders)""") == 0
+    truth = pq.read_table(chunked_dir / "_truth/customers.parquet")
+    assert truth["customer_id"].equals(read(chunked_dir, "customers")["customer_id"])
+
+
+def test_shared_tables_and_the_first_chunk_are_those_of_a_single_run(chunked_dir, tmp_path):
+    single = dict(CHUNKED, customers=CHUNKED["chunk_customers"])
+    generate(tmp_path, **single)
+    for table in ("products", "fx_rates"):
+        assert (chunked_dir / f"{table}.parquet").read_bytes() == (tmp_path / f"{table}.parquet").read_bytes(), table
+    # chunk 0 draws from the seed's own streams and numbers its ids from 1
+    for table in ("customers", "orders", "order_items", "events", "experiment_assignments"):
+        one = read(tmp_path, table)
+        assert read(chunked_dir, table).slice(0, one.num_rows).equals(one), table
+    one = pq.read_table(tmp_path / "_truth/customers.parquet")
+    assert pq.read_table(chunked_dir / "_truth/customers.parquet").slice(0, one.num_rows).equals(one)
+
+
+def test_chunked_counts_and_parameters_describe_the_whole_dataset(chunked_dir):
+    counts = json.loads((chunked_dir / "_counts.json").read_text())
+    params = json.loads((chunked_dir / "_truth/parameters.json").read_text())
+    assert params["row_counts"] == counts
+    for table, n in counts.items():
+        assert pq.read_metadata(chunked_dir / f"{table}.parquet").num_rows == n, table
+    assert counts["customers"] == params["customers"] == CHUNKED["customers"]
+    assert counts["products"] == 500 and counts["fx_rates"] == 8 * CHUNKED["days"]
+    assert params["seed"] == CHUNKED["seed"] and params["faults_by_class"] == {}
+    assert params["chunking"]["chunk_customers"] == CHUNKED["chunk_customers"] and params["chunking"]["chunks"] == 3
+    assert pq.read_metadata(chunked_dir / "_truth/customers.parquet").num_rows == CHUNKED["customers"]
+    # the realised lifts are those of all chunks together
+    experiments = pq.read_table(chunked_dir / "_truth/experiments.parquet").to_pandas()
+    assert len(experiments) == counts["experiment_assignments"]
+    rates = experiments.groupby(["experiment_id", "variant"])["active_within_30d"].mean()
+    for e in params["experiments"]:
+        realised = e["realised"]
+        assert realised["assigned"] == (experiments["experiment_id"] == e["experiment_id"]).sum()
+        assert realised["control_rate"] == rates[(e["experiment_id"], "control")]
+        assert realised["treatment_rate"] == rates[(e["experiment_id"], "treatment")]
+
+
+def test_chunked_generation_is_deterministic(chunked_dir, tmp_path):
+    generate(tmp_path, **CHUNKED)
+    assert all_bytes(tmp_path) == all_bytes(chunked_dir)
+
+
+def test_up_to_one_chunk_is_the_unchunked_output(tmp_path):
+    args = dict(customers=150, seed=5, days=60, fault_rate=0.01)
+    generate(tmp_path / "default", **args)
+    generate(tmp_path / "exact", **args, chunk_customers=150)
+    reference = all_bytes(tmp_path / "default")
+    assert len(reference) == 11 and all_bytes(tmp_path / "exact") == reference
+    assert "chunking" not in json.loads((tmp_path / "default/_truth/parameters.json").read_text())
+
+
+def test_chunked_faults_are_injected_per_chunk_with_unique_ids(chunked_faulty_dir):
+    manifest = pq.read_table(chunked_faulty_dir / "_truth/faults.parquet").to_pandas()
+    per_class = manifest.groupby(["fault_class", "source_table", "expected_outcome"]).size()
+    assert set(per_class.index) == set(FAULT_CLASSES)
+    assert per_class.min() >= 3                              # at least one per class and chunk
+    params = json.loads((chunked_faulty_dir / "_truth/parameters.json").read_text())
+    assert params["faults_by_class"] == manifest.groupby("fault_class", sort=False).size().to_dict()
+    for table, n in params["row_counts"].items():
+        assert pq.read_metadata(chunked_faulty_dir / f"{table}.parquet").num_rows == n, table
+    # a record is listed once per fault; keys repeat only where a duplicate was injected
+    assert not manifest.duplicated(["source_table", "record_id"]).any()
+    merged = manifest[manifest.expected_outcome == "merged"]
+    for table, key in PRIMARY_KEY.items():
+        keys = read(chunked_faulty_dir, table)[key]
+        assert len(keys) - len(keys.unique()) == (merged.source_table == table).sum(), table
+    con = con_for(chunked_faulty_dir)
+    # test accounts' devices and sessions are their own
+    assert scalar(con, """select count(*) from (select anonymous_id from events where anonymous_id is not null
+                          group by 1 having count(distinct customer_id) > 1)""") == 0
+    assert scalar(con, """select count(*) from (select session_id from events where session_id is not null
+                          group by 1 having count(distinct customer_id) > 1)""") == 0
+    # orphan items point at orders that do not exist, every other item at an order
+    orphans = set(manifest[manifest.fault_class == "orphan_item"].record_id)
+    missing = {r[0] for r in con.execute("select order_item_id from order_items where order_id not in "
+                                         "(select order_id from orders)").fetchall()}
+    assert missing == orphans
+
+
+def test_cli_passes_the_chunk_size(tmp_path):
+    from retention_warehouse.__main__ import main
+
+    assert main(["generate", "--customers", "120", "--days", "30", "--seed", "9", "--chunk-customers", "50",
+                 "--out", str(tmp_path / "cli")]) == 0
+    generate(tmp_path / "api", customers=120, days=30, seed=9, chunk_customers=50)
+    assert all_bytes(tmp_path / "cli") == all_bytes(tmp_path / "api")
+    assert json.loads((tmp_path / "cli/_truth/parameters.json").read_text())["chunking"]["chunks"] == 3
