@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument("--days", type=int, default=540)
     generate.add_argument("--fault-rate", type=float, default=0.0, help="share of rows to corrupt per fault class")
     generate.add_argument("--single-population", action="store_true", help="one BG/NBD population (CLV checks)")
+    generate.add_argument("--chunk-customers", type=int, default=100_000,
+                          help="generate more customers than this in chunks of at most this many (bounds memory)")
 
     load = commands.add_parser("load", help="load raw CSV/Parquet files into the target's raw schema")
     load.add_argument("directory")
@@ -26,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
                                          "Spark: warehouse directory (default: $RETENTION_SPARK_DIR or ./spark)")
     load.add_argument("--schema", default="raw")
     load.add_argument("--loaded-at", help="UTC timestamp to stamp as _loaded_at (default: now)")
+    load.add_argument("--append", action="store_true",
+                      help="add the rows to the raw tables instead of replacing them (a daily batch)")
 
     bench = commands.add_parser("bench", help="generate, load and build at a scale; print timings and ratios")
     bench.add_argument("--customers", type=int, default=100_000)
@@ -33,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--seed", type=int, default=42)
     bench.add_argument("--workdir")
     bench.add_argument("--threads", type=int, default=2)
+    bench.add_argument("--memory-limit", default="6GB", help="DuckDB memory_limit for the dbt phases (it spills beyond)")
+    bench.add_argument("--pandas-memory-gb", type=float, default=16.0,
+                       help="address-space cap of the pandas reference (it is reported as failed beyond)")
 
     from .report.cli import add_arguments as add_report_arguments  # imports neither pandas nor duckdb
 
@@ -62,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "bench":
         from .bench import bench as run_bench, report
 
-        print(report(args.customers, run_bench(args.customers, args.days, args.seed, args.workdir, args.threads)))
+        print(report(args.customers, run_bench(args.customers, args.days, args.seed, args.workdir, args.threads,
+                                               args.memory_limit, args.pandas_memory_gb)))
         return 0
     if args.command == "generate":
         from .generate import generate as run_generate
@@ -75,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             days=args.days,
             fault_rate=args.fault_rate,
             single_population=args.single_population,
+            chunk_customers=args.chunk_customers,
         )
         for table, rows in counts.items():
             print(f"{table:<24}{rows:>12,}")
@@ -87,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         loaded_at = dt.datetime.fromisoformat(args.loaded_at) if args.loaded_at else None
         try:
             counts = run_load(args.directory, target=args.target, database=args.database, schema=args.schema,
-                              loaded_at=loaded_at)
+                              loaded_at=loaded_at, append=args.append)
         except LoadError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2

@@ -3,7 +3,9 @@
 The loader accepts the minimal contract: only the required columns must exist, absent optional columns are
 filled with typed nulls, absent optional tables are created empty, and only ``orders`` is required. Every row
 is stamped with ``_loaded_at``. A file whose column cannot be read as its contract type is rejected with a
-one-line error naming the table and the column. Loading replaces the raw tables, so it is idempotent.
+one-line error naming the table and the column. Loading replaces the raw tables, so it is idempotent; with
+``append=True`` it adds the files' rows to the raw tables instead (a daily batch: new events, late events, new
+versions of changed orders and customers), which is what incremental processing reads by ``_loaded_at``.
 """
 
 from __future__ import annotations
@@ -123,8 +125,11 @@ def _erased_in_duckdb(con: duckdb.DuckDBPyConnection) -> str | None:
     return "privacy.erased_customers" if found else None
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+def _now(precise: bool = False) -> dt.datetime:
+    """The load stamp: UTC now, to the second (to the microsecond for appended batches, so two batches loaded
+    within one second still carry different stamps)."""
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return now if precise else now.replace(microsecond=0)
 
 
 def load_duckdb(
@@ -132,16 +137,23 @@ def load_duckdb(
     database: str | None = None,
     schema: str = "raw",
     loaded_at: dt.datetime | None = None,
+    append: bool = False,
 ) -> dict[str, int]:
-    """Load every raw table found in ``directory`` into ``schema`` of a DuckDB file; return row counts."""
+    """Load every raw table found in ``directory`` into ``schema`` of a DuckDB file (replacing the tables, or
+    appending to them); return row counts."""
     con = duckdb.connect(database or default_duckdb_path())
     try:
         con.execute("set TimeZone = 'UTC'")
-        selects = _selects(con, Path(directory), loaded_at or _now(), erased=_erased_in_duckdb(con))
+        selects = _selects(con, Path(directory), loaded_at or _now(append), erased=_erased_in_duckdb(con))
         con.execute("begin transaction")
         con.execute(f"create schema if not exists {_quote(schema)}")
         for table, select in selects.items():
-            con.execute(f"create or replace table {_quote(schema)}.{_quote(table)} as {select}")
+            relation = f"{_quote(schema)}.{_quote(table)}"
+            if append:
+                con.execute(f"create table if not exists {relation} as {select} limit 0")
+                con.execute(f"insert into {relation} by name {select}")
+            else:
+                con.execute(f"create or replace table {relation} as {select}")
         con.execute("commit")
         return {
             table: con.execute(f"select count(*) from {_quote(schema)}.{_quote(table)}").fetchone()[0]
@@ -173,8 +185,10 @@ def load_postgres(
     dsn: str | None = None,
     schema: str = "raw",
     loaded_at: dt.datetime | None = None,
+    append: bool = False,
 ) -> dict[str, int]:
-    """Load the raw files into ``schema`` of a PostgreSQL database in one transaction (DuckDB reads and checks
+    """Load the raw files into ``schema`` of a PostgreSQL database in one transaction (replacing the tables, or
+    appending to them) (DuckDB reads and checks
     the files, PostgreSQL's COPY writes them); return row counts."""
     import tempfile
 
@@ -193,19 +207,23 @@ def load_postgres(
     reader.execute("create temporary table erased_customers (customer_hash varchar)")
     if hashes:
         reader.executemany("insert into erased_customers values (?)", [(h,) for h in hashes])
-    selects = _selects(reader, Path(directory), loaded_at or _now(), erased="erased_customers" if hashes else None)
+    selects = _selects(reader, Path(directory), loaded_at or _now(append),
+                       erased="erased_customers" if hashes else None)
     try:
         with con, con.cursor() as cur, tempfile.TemporaryDirectory() as scratch:
             cur.execute(f"create schema if not exists {_quote(schema)}")
             for table, select in selects.items():
                 columns = [*TABLES[table], Column("_loaded_at", "timestamp")]
                 ddl = ", ".join(f"{_quote(c.name)} {PG_TYPES.get(c.type, c.type)}" for c in columns)
-                cur.execute(f"drop table if exists {_quote(schema)}.{_quote(table)}")
-                cur.execute(f"create table {_quote(schema)}.{_quote(table)} ({ddl})")
+                if not append:
+                    cur.execute(f"drop table if exists {_quote(schema)}.{_quote(table)}")
+                cur.execute(f"create table if not exists {_quote(schema)}.{_quote(table)} ({ddl})")
                 csv_path = Path(scratch) / f"{table}.csv"
                 reader.execute(f"copy ({select}) to {_literal(str(csv_path))} (format csv, header false)")
                 with open(csv_path, encoding="utf-8", newline="") as handle:  # keep \r inside values
-                    cur.copy_expert(f"copy {_quote(schema)}.{_quote(table)} from stdin with (format csv)", handle)
+                    names = ", ".join(_quote(c.name) for c in columns)
+                    cur.copy_expert(f"copy {_quote(schema)}.{_quote(table)} ({names}) from stdin with (format csv)",
+                                    handle)
             counts = {}
             for table in TABLES:
                 cur.execute(f"select count(*) from {_quote(schema)}.{_quote(table)}")
@@ -256,8 +274,9 @@ def load_spark(
     warehouse: str | None = None,
     schema: str = "raw",
     loaded_at: dt.datetime | None = None,
+    append: bool = False,
 ) -> dict[str, int]:
-    """Load the raw files into ``schema`` of the local Spark warehouse (``warehouse``, default RETENTION_SPARK_DIR)
+    """Load the raw files into ``schema`` of the local Spark warehouse (replacing the tables, or appending) (``warehouse``, default RETENTION_SPARK_DIR)
     as Parquet-backed tables in contract types: DuckDB reads and checks the files and writes them as Parquet,
     Spark reads that and saves each table. Uses the Derby metastore alone: not while dbt runs."""
     import tempfile
@@ -275,7 +294,7 @@ def load_spark(
             if hashes:
                 reader.executemany("insert into erased_customers values (?)", [(h,) for h in hashes])
                 erased = "erased_customers"
-        selects = _selects(reader, Path(directory), loaded_at or _now(), erased=erased)
+        selects = _selects(reader, Path(directory), loaded_at or _now(append), erased=erased)
         spark.sql(f"create database if not exists `{schema}`")
         counts = {}
         with tempfile.TemporaryDirectory() as scratch:
@@ -286,8 +305,11 @@ def load_spark(
                 columns = [*TABLES[table], Column("_loaded_at", "timestamp")]
                 frame = frame.selectExpr(*(
                     f"cast(`{c.name}` as {SPARK_TYPES.get(c.type, c.type)}) as `{c.name}`" for c in columns))
-                spark.sql(f"drop table if exists `{schema}`.`{table}`")
-                frame.write.format("parquet").mode("overwrite").saveAsTable(f"`{schema}`.`{table}`")
+                if append and spark.catalog.tableExists(f"`{schema}`.`{table}`"):
+                    frame.write.format("parquet").mode("append").saveAsTable(f"`{schema}`.`{table}`")
+                else:
+                    spark.sql(f"drop table if exists `{schema}`.`{table}`")
+                    frame.write.format("parquet").mode("overwrite").saveAsTable(f"`{schema}`.`{table}`")
                 counts[table] = spark.table(f"`{schema}`.`{table}`").count()
         return counts
     finally:

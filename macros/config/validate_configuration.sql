@@ -44,6 +44,10 @@
             {%- do problems.append(name ~ " must be a positive number of days or units, got '" ~ var(name) ~ "'") -%}
         {%- endif -%}
     {%- endfor -%}
+    {%- if not (var('event_lookback_days') is integer and var('event_lookback_days') >= 0) -%}
+        {%- do problems.append("event_lookback_days must be a whole number of days, 0 or more, got '"
+            ~ var('event_lookback_days') ~ "'") -%}
+    {%- endif -%}
     {%- if var('active_window_days') is number and var('dormant_after_days') is number
           and var('churned_after_days') is number
           and not (var('active_window_days') <= var('dormant_after_days') < var('churned_after_days')) -%}

@@ -14,9 +14,16 @@ orders as (
 
 ),
 
-events as (
+-- qualifying events per day and reported identity (compact; the identity map stitches anonymous ones)
+event_identity_days as (
 
-    select * from {{ ref('stg_shop__events') }}
+    select * from {{ ref('int_event_identity_days') }}
+
+),
+
+identity_map as (
+
+    select * from {{ ref('stg_shop__identity_map') }}
 
 ),
 
@@ -26,8 +33,11 @@ activity_dates as (
     union all
     select max(order_date) as latest_date from orders
     union all
-    select max(event_date) as latest_date from events
-    where customer_id is not null and {{ is_qualifying_event('event_type') }}
+    select max(event_identity_days.event_date) as latest_date
+    from event_identity_days
+    left join identity_map
+        on event_identity_days.anonymous_id = identity_map.anonymous_id
+    where coalesce(event_identity_days.customer_id, identity_map.customer_id) is not null
 
 ),
 

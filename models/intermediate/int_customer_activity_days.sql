@@ -8,9 +8,15 @@ customers as (
 
 ),
 
-events as (
+event_identity_days as (
 
-    select * from {{ ref('stg_shop__events') }}
+    select * from {{ ref('int_event_identity_days') }}
+
+),
+
+identity_map as (
+
+    select * from {{ ref('stg_shop__identity_map') }}
 
 ),
 
@@ -20,16 +26,18 @@ orders as (
 
 ),
 
+-- identity stitching on the per-day rows: an anonymous id's events belong to the customer it was first seen with
 event_days as (
 
     select
-        customer_id,
-        event_date as activity_date,
-        count(*) as qualifying_events
-    from events
-    where customer_id is not null
-        and {{ is_qualifying_event('event_type') }}
-        and event_date <= {{ as_of_date() }}
+        coalesce(event_identity_days.customer_id, identity_map.customer_id) as customer_id,
+        event_identity_days.event_date as activity_date,
+        sum(event_identity_days.qualifying_events) as qualifying_events
+    from event_identity_days
+    left join identity_map
+        on event_identity_days.anonymous_id = identity_map.anonymous_id
+    where coalesce(event_identity_days.customer_id, identity_map.customer_id) is not null
+        and event_identity_days.event_date <= {{ as_of_date() }}
     group by 1, 2
 
 ),

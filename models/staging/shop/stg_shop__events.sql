@@ -1,10 +1,18 @@
-{{ config(materialized='table') }}
+-- one row per trusted event with identity stitching applied: a view over the incremental base_shop__events and
+-- the identity map, so stitching always reflects every identification loaded so far (decision D-004)
+{{ config(materialized='view') }}
 
 with
 
 base as (
 
     select * from {{ ref('base_shop__events') }}
+
+),
+
+identity_map as (
+
+    select * from {{ ref('stg_shop__identity_map') }}
 
 ),
 
@@ -15,38 +23,12 @@ trusted as (
 
 ),
 
--- identity stitching (metrics.md, "Activity"): an anonymous id seen on any event together with a customer id
--- belongs to that customer; seen with several, the first customer it was seen with (ties by customer id)
-identified as (
-
-    select
-        anonymous_id,
-        customer_id,
-        row_number() over (
-            partition by anonymous_id
-            order by occurred_at_utc, customer_id
-        ) as identification_order
-    from trusted
-    where anonymous_id is not null and customer_id is not null
-
-),
-
-identity_map as (
-
-    select
-        anonymous_id,
-        customer_id
-    from identified
-    where identification_order = 1
-
-),
-
 stitched as (
 
     select
         trusted.event_id,
-        {{ to_reporting_tz('trusted.occurred_at_utc') }} as occurred_at,
-        cast({{ to_reporting_tz('trusted.occurred_at_utc') }} as date) as event_date,
+        trusted.occurred_at,
+        trusted.event_date,
         trusted.event_type,
         coalesce(trusted.customer_id, identity_map.customer_id) as customer_id,
         trusted.customer_id as reported_customer_id,

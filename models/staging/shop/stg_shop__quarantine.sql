@@ -1,4 +1,5 @@
 -- every raw row that cannot be trusted, with its table, key and reason: nothing is dropped silently
+{{ config(materialized='table') }}
 {%- set tables = {
     'customers': 'customer_id',
     'orders': 'order_id',

@@ -1,4 +1,5 @@
 -- per raw table: rows in = rows kept + duplicates merged into a kept row + rows quarantined
+{{ config(materialized='table') }}
 {%- set tables = ['customers', 'orders', 'order_items', 'products', 'events', 'experiment_assignments', 'fx_rates'] %}
 
 with

@@ -1,4 +1,8 @@
--- every raw event row, typed, with the reason it cannot be trusted (null = trusted) and a duplicate flag
+-- every raw event row, typed, with the reason it cannot be trusted (null = trusted) and a duplicate flag;
+-- incremental by event day (macros/incremental/event_days.sql): a run rebuilds only the days that new,
+-- late or re-sent events touch, plus a short lookback
+{{ config(**event_days_incremental_config()) }}
+
 with
 
 source as (
@@ -33,28 +37,53 @@ typed as (
         cast(source.product_id as {{ type_string() }}) as product_id,
         cast(source.received_at as {{ dbt.type_timestamp() }}) as received_at_utc,
         cast(source.properties as {{ type_string() }}) as properties,
-        cast(source._loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at
+        cast(source._loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at,
+        {{ event_partition_date('cast(source.occurred_at as ' ~ dbt.type_timestamp() ~ ')') }} as event_partition_date
     from source
 
 ),
 
+{% if is_incremental() %}
+{{ event_days_to_rebuild_ctes(this) }},
+
+-- the rows of the days to rebuild, and every other copy of their event ids (the duplicate rule ranks all copies)
+in_scope as (
+
+    select typed.*
+    from typed
+    where typed.event_partition_date in (select event_partition_date from event_days_to_rebuild)
+        or typed.event_id in (
+            select rebuilt.event_id
+            from typed as rebuilt
+            where rebuilt.event_partition_date in (select event_partition_date from event_days_to_rebuild)
+        )
+
+),
+{% else %}
+in_scope as (
+
+    select * from typed
+
+),
+{% endif %}
+
 checked as (
 
     select
-        typed.*,
+        in_scope.*,
         case
-            {{ id_problem('typed.event_id', 'missing_event_id') }}
-            when typed.event_type is null then 'missing_event_type'
-            when not coalesce({{ regex_full_match('typed.event_type', var('event_type_pattern')) }}, false)
+            {{ id_problem('in_scope.event_id', 'missing_event_id') }}
+            when in_scope.event_type is null then 'missing_event_type'
+            when not coalesce({{ regex_full_match('in_scope.event_type', var('event_type_pattern')) }}, false)
                 then 'invalid_event_type'
-            when typed.customer_id is not null and not {{ is_valid_id('typed.customer_id') }} then 'invalid_id'
-            when typed.anonymous_id is not null and not {{ is_valid_id('typed.anonymous_id') }} then 'invalid_id'
+            when in_scope.customer_id is not null and not {{ is_valid_id('in_scope.customer_id') }} then 'invalid_id'
+            when in_scope.anonymous_id is not null and not {{ is_valid_id('in_scope.anonymous_id') }} then 'invalid_id'
             when test_customers.customer_id is not null then 'test_account'
-            {{ timestamp_problem('typed.occurred_at_utc', 'missing_occurred_at') }}
+            {{ timestamp_problem('in_scope.occurred_at_utc', 'missing_occurred_at') }}
         end as quarantine_reason
-    from typed
+    from in_scope
     left join test_customers
-        on typed.customer_id = test_customers.customer_id
+        on in_scope.customer_id = test_customers.customer_id
 
 ),
 
@@ -65,6 +94,32 @@ flagged as (
         {{ is_duplicate('event_id', 'received_at_utc nulls last, _loaded_at, occurred_at_utc, event_type') }} as is_duplicate
     from checked
 
+),
+
+final as (
+
+    select
+        event_id,
+        occurred_at_utc,
+        -- the reporting time zone's time and day, computed once here for every reader
+        {{ to_reporting_tz('occurred_at_utc') }} as occurred_at,
+        cast({{ to_reporting_tz('occurred_at_utc') }} as date) as event_date,
+        event_type,
+        customer_id,
+        anonymous_id,
+        session_id,
+        product_id,
+        received_at_utc,
+        properties,
+        _loaded_at,
+        quarantine_reason,
+        is_duplicate,
+        event_partition_date
+    from flagged
+    {% if is_incremental() -%}
+    where event_partition_date in (select event_partition_date from event_days_to_rebuild)
+    {%- endif %}
+
 )
 
-select * from flagged
+select * from final
