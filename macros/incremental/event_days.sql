@@ -4,13 +4,14 @@
     day, 1900-01-01, for rows without a usable timestamp, which are quarantined). A run rebuilds whole days:
     DuckDB and PostgreSQL delete and re-insert the days (delete+insert on the day), Spark overwrites their
     partitions (insert_overwrite on Parquet). A day is rebuilt when
-      1. a raw event of that day was loaded at or after the model's watermark (the latest `_loaded_at` it holds):
+      1. a raw event of that day was loaded after the model's watermark (the latest `_loaded_at` it holds):
          late-arriving events rebuild the day they occurred on, however old;
       2. it holds an earlier copy of an event id that arrived again (the duplicate rule looks at every copy);
       3. it holds events of a customer newly flagged `is_test` (their events become quarantined);
       4. it is one of the last var('event_lookback_days') days with trusted events (a safety net for raw
          tables whose `_loaded_at` the loader does not stamp).
-    `>=` on the watermark re-reads the last batch, so two loads stamped in the same instant are never missed.
+    Loads must carry increasing `_loaded_at` stamps (the loader stamps each load to the microsecond); a load
+    stamped no later than one already built is not seen, except on its lookback days.
     Rows deleted from raw are not seen by an incremental run (forget_customer deletes them from the built tables
     itself); anything else that rewrites history needs `dbt build --full-refresh`. -#}
 
@@ -56,7 +57,7 @@ rebuild_new_events as (
     select rebuild_raw_events.*
     from rebuild_raw_events
     cross join rebuild_watermark
-    where rebuild_raw_events._loaded_at >= rebuild_watermark.loaded_at
+    where rebuild_raw_events._loaded_at > rebuild_watermark.loaded_at
 
 ),
 
@@ -66,7 +67,7 @@ rebuild_flagged_customers as (
     from {{ source('shop', 'customers') }} as raw_customers
     cross join rebuild_watermark
     where cast(raw_customers.is_test as boolean)
-        and cast(raw_customers._loaded_at as {{ dbt.type_timestamp() }}) >= rebuild_watermark.loaded_at
+        and cast(raw_customers._loaded_at as {{ dbt.type_timestamp() }}) > rebuild_watermark.loaded_at
 
 ),
 
