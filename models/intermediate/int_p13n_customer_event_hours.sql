@@ -2,8 +2,8 @@
 -- customer, day, hour of day (reporting time zone), event type, device and product, with the number of events.
 -- Qualifying events only (metrics.md, "Activity": the platform's own messages are not the customer's behaviour), of
 -- customers that exist as of as_of_date, after identity stitching (stg_shop__events), on or before as_of_date.
--- device is the properties' "device" ('app' or 'web', lower-cased; 'unknown' when missing); product_id is set on
--- product_view, add_to_cart and review_submitted events.
+-- device is the properties' "device" ('app' or 'web', lower-cased; 'unknown' when missing; parsed in
+-- base_shop__events); product_id is set on product_view, add_to_cart and review_submitted events.
 with
 
 events as (
@@ -25,7 +25,7 @@ customer_events as (
         events.event_date,
         cast(extract(hour from events.occurred_at) as {{ dbt.type_int() }}) as event_hour,
         events.event_type,
-        coalesce(lower({{ json_get('events.properties', 'device') }}), 'unknown') as device,
+        events.device,
         events.product_id
     from events
     inner join customers

@@ -1,3 +1,6 @@
+-- a table: the inferred customers read every trusted event once per build, not once per reader and test
+{{ config(materialized='table') }}
+
 with
 
 base as (

@@ -38,6 +38,7 @@ stitched as (
         trusted.product_id,
         trusted.received_at_utc,
         trusted.properties,
+        trusted.device,
         trusted._loaded_at
     from trusted
     left join identity_map

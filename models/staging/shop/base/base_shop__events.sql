@@ -111,6 +111,12 @@ final as (
         product_id,
         received_at_utc,
         properties,
+        -- the device of trusted events ('app' or 'web', lower-cased; 'unknown' when missing), parsed once per
+        -- loaded day here rather than on every read (untrusted rows are not parsed: their JSON may be anything)
+        case
+            when quarantine_reason is null and not is_duplicate
+                then coalesce(lower({{ json_get('properties', 'device') }}), 'unknown')
+        end as device,
         _loaded_at,
         quarantine_reason,
         is_duplicate,
