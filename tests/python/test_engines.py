@@ -19,9 +19,10 @@ USES_CLV = {"fct_churn_warning", "fct_audience_churn_warning"}
 # the event models incremental by day (macros/incremental/event_days.sql), compared after an incremental run
 INCREMENTAL_MODELS = ("base_shop__events", "int_event_identity_days")
 INCREMENTAL_QUERIES = {
+    # _loaded_at left out: each engine's raw tables were loaded at their own time
     "base_shop__events": "select event_id, event_partition_date, event_date, customer_id, anonymous_id, "
-                         "quarantine_reason, is_duplicate, _loaded_at from staging.base_shop__events",
-    "int_event_identity_days": "select event_date, customer_id, anonymous_id, qualifying_events, _loaded_at "
+                         "quarantine_reason, is_duplicate, device from staging.base_shop__events",
+    "int_event_identity_days": "select event_date, customer_id, anonymous_id, qualifying_events "
                                "from intermediate.int_event_identity_days",
 }
 
