@@ -80,22 +80,17 @@ rebuild_latest_day as (
 
 ),
 
+-- one select, no union: Spark 4 in local mode fails to deserialize a union inside an IN subquery
 event_days_to_rebuild as (
 
-    select event_partition_date from rebuild_new_events
-    union
-    select rebuild_raw_events.event_partition_date
+    select distinct rebuild_raw_events.event_partition_date
     from rebuild_raw_events
-    where rebuild_raw_events.event_id in (select event_id from rebuild_new_events)
-    union
-    select rebuild_raw_events.event_partition_date
-    from rebuild_raw_events
-    where rebuild_raw_events.customer_id in (select customer_id from rebuild_flagged_customers)
-    union
-    select rebuild_raw_events.event_partition_date
-    from rebuild_raw_events
+    cross join rebuild_watermark
     cross join rebuild_latest_day
-    where {{ dbt.datediff('rebuild_raw_events.event_partition_date', 'rebuild_latest_day.latest_date', 'day') }}
+    where rebuild_raw_events._loaded_at > rebuild_watermark.loaded_at
+        or rebuild_raw_events.event_id in (select event_id from rebuild_new_events)
+        or rebuild_raw_events.customer_id in (select customer_id from rebuild_flagged_customers)
+        or {{ dbt.datediff('rebuild_raw_events.event_partition_date', 'rebuild_latest_day.latest_date', 'day') }}
         between 0 and {{ var('event_lookback_days') | int }} - 1
 
 )
