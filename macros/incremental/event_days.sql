@@ -31,8 +31,10 @@
 {% endmacro %}
 
 {#- CTEs ending in `event_days_to_rebuild (event_partition_date)`: the days an incremental run of `target_relation`
-    (a model holding `_loaded_at` and `event_partition_date`) must rebuild. Splice into a model's with-list. -#}
-{% macro event_days_to_rebuild_ctes(target_relation) -%}
+    (a model holding `_loaded_at` and `event_partition_date`) must rebuild. Splice into a model's with-list. A model
+    that already types the raw events (event_id, customer_id, occurred_at_utc, _loaded_at, event_partition_date)
+    passes that CTE's name as `typed_events`, so raw is read once. -#}
+{% macro event_days_to_rebuild_ctes(target_relation, typed_events=none) -%}
 rebuild_watermark as (
 
     select coalesce(max(_loaded_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) as loaded_at
@@ -42,6 +44,15 @@ rebuild_watermark as (
 
 rebuild_raw_events as (
 
+    {% if typed_events -%}
+    select
+        event_id,
+        customer_id,
+        occurred_at_utc,
+        _loaded_at,
+        event_partition_date
+    from {{ typed_events }}
+    {%- else -%}
     select
         cast(event_id as {{ type_string() }}) as event_id,
         cast(customer_id as {{ type_string() }}) as customer_id,
@@ -49,6 +60,7 @@ rebuild_raw_events as (
         cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at,
         {{ event_partition_date('cast(occurred_at as ' ~ dbt.type_timestamp() ~ ')') }} as event_partition_date
     from {{ source('shop', 'events') }}
+    {%- endif %}
 
 ),
 

@@ -45,19 +45,21 @@ START = dt.datetime(2024, 1, 1)
 END = START + dt.timedelta(days=ARGS["days"])
 
 
+def generated(tmp_path_factory, name: str, args: dict, **extra) -> Path:
+    """A dataset generated into a fresh temporary folder, with the returned counts kept in _counts.json."""
+    out = tmp_path_factory.mktemp(name)
+    (out / "_counts.json").write_text(json.dumps(generate(out, **args, **extra)))
+    return out
+
+
 @pytest.fixture(scope="module")
 def clean_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("clean")
-    counts = generate(out, **ARGS)
-    (out / "_counts.json").write_text(json.dumps(counts))
-    return out
+    return generated(tmp_path_factory, "clean", ARGS)
 
 
 @pytest.fixture(scope="module")
 def faulty_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("faulty")
-    generate(out, **ARGS, fault_rate=0.01)
-    return out
+    return generated(tmp_path_factory, "faulty", ARGS, fault_rate=0.01)
 
 
 def read(directory: Path, table: str) -> pa.Table:
@@ -545,17 +547,12 @@ ID_FORMATS = {("customers", "customer_id"): r"c\d{7}", ("orders", "order_id"): r
 
 @pytest.fixture(scope="module")
 def chunked_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("chunked")
-    counts = generate(out, **CHUNKED)
-    (out / "_counts.json").write_text(json.dumps(counts))
-    return out
+    return generated(tmp_path_factory, "chunked", CHUNKED)
 
 
 @pytest.fixture(scope="module")
 def chunked_faulty_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("chunked_faulty")
-    generate(out, **CHUNKED, fault_rate=0.02)
-    return out
+    return generated(tmp_path_factory, "chunked_faulty", CHUNKED, fault_rate=0.02)
 
 
 def all_bytes(directory: Path) -> dict[Path, bytes]:

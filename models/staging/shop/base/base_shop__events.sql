@@ -44,7 +44,7 @@ typed as (
 ),
 
 {% if is_incremental() %}
-{{ event_days_to_rebuild_ctes(this) }},
+{{ event_days_to_rebuild_ctes(this, typed_events='typed') }},
 
 -- the rows of the days to rebuild, and every other copy of their event ids (the duplicate rule ranks all copies)
 in_scope as (
