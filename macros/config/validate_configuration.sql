@@ -48,6 +48,11 @@
         {%- do problems.append("event_lookback_days must be a whole number of days, 0 or more, got '"
             ~ var('event_lookback_days') ~ "'") -%}
     {%- endif -%}
+    {%- if not (var('recommendation_affinity_rules_per_product') is integer
+                and var('recommendation_affinity_rules_per_product') >= 1) -%}
+        {%- do problems.append("recommendation_affinity_rules_per_product must be a whole number, 1 or more, got '"
+            ~ var('recommendation_affinity_rules_per_product') ~ "'") -%}
+    {%- endif -%}
     {%- if var('active_window_days') is number and var('dormant_after_days') is number
           and var('churned_after_days') is number
           and not (var('active_window_days') <= var('dormant_after_days') < var('churned_after_days')) -%}

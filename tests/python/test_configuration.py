@@ -33,6 +33,8 @@ def raw_tables(**overrides) -> str:
     ("{as_of_date: '2024-02-30'}", "as_of_date is not a calendar date: '2024-02-30'"),
     ("{churn_warning_p_alive: 3}", "churn_warning_p_alive must be between 0 and 1"),
     ("{event_lookback_days: -1}", "event_lookback_days must be a whole number of days, 0 or more, got '-1'"),
+    ("{recommendation_affinity_rules_per_product: 0}",
+     "recommendation_affinity_rules_per_product must be a whole number, 1 or more, got '0'"),
     (f"{{raw_tables: {raw_tables(orders='missing_orders')}}}", "the required raw table orders does not exist"),
     (f"{{raw_tables: {raw_tables(events='no_events')}}}", "the raw table events the configuration points at does not exist"),
 ])

@@ -5,7 +5,8 @@
 --                        gap (else its category's); score = days since / median gap
 --   affinity             products co-purchased with the customer's products (fct_product_affinity, product level,
 --                        scope recommendation_affinity_scope, 'window'); score = sum of confidence(A -> B) over the
---                        distinct products A the customer bought (ties: the highest lift)
+--                        distinct products A the customer bought (ties: the highest lift); only each product A's
+--                        recommendation_affinity_rules_per_product (20) strongest rules take part (decision D-030)
 --   popular_in_category  the fallback: popular products (distinct buyers) of the customer's
 --                        recommendation_categories (3) categories of highest interest (product views +
 --                        recommendation_purchase_weight x units bought); score = the category's share of the
@@ -22,6 +23,7 @@
 {%- set affinity_scope = var('recommendation_affinity_scope', 'window') %}
 {%- set category_count = var('recommendation_categories', 3) | int %}
 {%- set purchase_weight = var('recommendation_purchase_weight', 1) %}
+{%- set rules_per_product = var('recommendation_affinity_rules_per_product', 20) | int %}
 
 with
 
@@ -137,7 +139,28 @@ due_repurchases as (
 
 ),
 
--- affinity: rules A -> B from the customer's products A
+-- affinity: the strongest rules A -> B of each product A (the most related products, as in an item-to-item
+-- "bought together" list): bounds the candidates at rules_per_product per product bought (D-030)
+affinity_rules_ranked as (
+
+    select
+        antecedent_id,
+        consequent_id,
+        confidence,
+        lift,
+        row_number() over (
+            partition by antecedent_id
+            order by
+                {{ p13n_stable_score('confidence') }} desc,
+                {{ p13n_stable_score('lift') }} desc,
+                {{ bytewise('consequent_id') }}
+        ) as rule_rank
+    from affinity
+    where affinity_level = 'product'
+        and affinity_scope = '{{ affinity_scope }}'
+
+),
+
 affinity_rules as (
 
     select
@@ -145,9 +168,8 @@ affinity_rules as (
         consequent_id,
         confidence,
         lift
-    from affinity
-    where affinity_level = 'product'
-        and affinity_scope = '{{ affinity_scope }}'
+    from affinity_rules_ranked
+    where rule_rank <= {{ rules_per_product }}
 
 ),
 
