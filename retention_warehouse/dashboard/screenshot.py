@@ -158,7 +158,9 @@ class Browser:
                 + '[data-testid="stStatusWidgetRunningManIcon"], [data-testid="stAppSkeleton"]');
             const charts = document.querySelectorAll('[data-testid="stVegaLiteChart"] canvas,'
                 + ' [data-testid="stVegaLiteChart"] svg.marks').length;
-            return JSON.stringify({ready: !!main && !running && document.readyState === 'complete',
+            // a main block with no text yet: the script run has not started (seen on a loaded machine)
+            return JSON.stringify({ready: !!main && !running && document.readyState === 'complete'
+                                          && main.innerText.trim().length > 0,
                                    size: main ? main.innerHTML.length : 0, charts});
         })()"""
         deadline = time.monotonic() + timeout
