@@ -30,11 +30,22 @@
     {%- endif -%}
 {% endmacro %}
 
-{#- CTEs ending in `event_days_to_rebuild (event_partition_date)`: the days an incremental run of `target_relation`
-    (a model holding `_loaded_at` and `event_partition_date`) must rebuild. Splice into a model's with-list. A model
-    that already types the raw events (event_id, customer_id, occurred_at_utc, _loaded_at, event_partition_date)
-    passes that CTE's name as `typed_events`, so raw is read once. -#}
-{% macro event_days_to_rebuild_ctes(target_relation, typed_events=none) -%}
+{#- CTEs ending in `event_days_to_rebuild (event_partition_date)`: the days an incremental run of
+    `target_relation` (a model holding `_loaded_at` and `event_partition_date`) must rebuild. Splice into a
+    model's with-list.
+
+    `events` is where the model reads its events: none for the raw source (base_shop__events), or a relation that
+    holds one typed row per raw event (event_id, customer_id, occurred_at_utc, _loaded_at, event_partition_date),
+    such as ref('base_shop__events'). The history the rule looks at (the copies of an event id, a flagged
+    customer's days, the latest day) is read from the rows already built, not from all of raw: for the raw source
+    that is `target_relation` itself plus the rows loaded after its watermark; a relation of typed events is its own
+    history. Only the rows loaded after the watermark are typed here, so a daily run compares a day's load with a
+    few narrow columns of the built table instead of re-reading and re-typing every raw event (decision D-031).
+
+    No union feeds an IN subquery (Spark 4 in local mode fails to deserialize one): the days of the history and
+    the days of the new rows are combined with a full outer join. -#}
+{% macro event_days_to_rebuild_ctes(target_relation, events=none) -%}
+{%- set history = target_relation if events is none else events -%}
 rebuild_watermark as (
 
     select coalesce(max(_loaded_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) as loaded_at
@@ -42,34 +53,30 @@ rebuild_watermark as (
 
 ),
 
-rebuild_raw_events as (
-
-    {% if typed_events -%}
-    select
-        event_id,
-        customer_id,
-        occurred_at_utc,
-        _loaded_at,
-        event_partition_date
-    from {{ typed_events }}
-    {%- else -%}
-    select
-        cast(event_id as {{ type_string() }}) as event_id,
-        cast(customer_id as {{ type_string() }}) as customer_id,
-        cast(occurred_at as {{ dbt.type_timestamp() }}) as occurred_at_utc,
-        cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at,
-        {{ event_partition_date('cast(occurred_at as ' ~ dbt.type_timestamp() ~ ')') }} as event_partition_date
-    from {{ source('shop', 'events') }}
-    {%- endif %}
-
-),
-
 rebuild_new_events as (
 
-    select rebuild_raw_events.*
-    from rebuild_raw_events
+    {% if events is none -%}
+    select
+        cast(raw_events.event_id as {{ type_string() }}) as event_id,
+        cast(raw_events.customer_id as {{ type_string() }}) as customer_id,
+        cast(raw_events.occurred_at as {{ dbt.type_timestamp() }}) as occurred_at_utc,
+        cast(raw_events._loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at,
+        {{ event_partition_date('cast(raw_events.occurred_at as ' ~ dbt.type_timestamp() ~ ')') }}
+            as event_partition_date
+    from {{ source('shop', 'events') }} as raw_events
     cross join rebuild_watermark
-    where rebuild_raw_events._loaded_at > rebuild_watermark.loaded_at
+    where cast(raw_events._loaded_at as {{ dbt.type_timestamp() }}) > rebuild_watermark.loaded_at
+    {%- else -%}
+    select
+        typed_events.event_id,
+        typed_events.customer_id,
+        typed_events.occurred_at_utc,
+        typed_events._loaded_at,
+        typed_events.event_partition_date
+    from {{ events }} as typed_events
+    cross join rebuild_watermark
+    where typed_events._loaded_at > rebuild_watermark.loaded_at
+    {%- endif %}
 
 ),
 
@@ -83,27 +90,54 @@ rebuild_flagged_customers as (
 
 ),
 
+-- the latest day with a plausibly timed event, over the history and the new rows
 rebuild_latest_day as (
 
-    select max(event_partition_date) as latest_date
-    from rebuild_raw_events
-    where occurred_at_utc <= _loaded_at
-        and occurred_at_utc >= cast('{{ var("min_valid_timestamp") }}' as {{ dbt.type_timestamp() }})
+    select max(latest_date) as latest_date
+    from (
+        select max(event_partition_date) as latest_date
+        from {{ history }}
+        where occurred_at_utc <= _loaded_at
+            and occurred_at_utc >= cast('{{ var("min_valid_timestamp") }}' as {{ dbt.type_timestamp() }})
+        union all
+        select max(event_partition_date) as latest_date
+        from rebuild_new_events
+        where occurred_at_utc <= _loaded_at
+            and occurred_at_utc >= cast('{{ var("min_valid_timestamp") }}' as {{ dbt.type_timestamp() }})
+    ) as latest_dates
 
 ),
 
--- one select, no union: Spark 4 in local mode fails to deserialize a union inside an IN subquery
+-- the days of the history that hold another copy of a newly loaded event id, events of a newly flagged test
+-- account, or that lie in the lookback
+rebuild_history_days as (
+
+    select distinct history.event_partition_date
+    from {{ history }} as history
+    cross join rebuild_latest_day
+    where history.event_id in (select event_id from rebuild_new_events)
+        or history.customer_id in (select customer_id from rebuild_flagged_customers)
+        or {{ dbt.datediff('history.event_partition_date', 'rebuild_latest_day.latest_date', 'day') }}
+        between 0 and {{ var('event_lookback_days') | int }} - 1
+
+),
+
+rebuild_new_days as (
+
+    select distinct event_partition_date
+    from rebuild_new_events
+
+),
+
+-- those days and the days of the new rows (a full join, not a union: see above)
 event_days_to_rebuild as (
 
-    select distinct rebuild_raw_events.event_partition_date
-    from rebuild_raw_events
-    cross join rebuild_watermark
-    cross join rebuild_latest_day
-    where rebuild_raw_events._loaded_at > rebuild_watermark.loaded_at
-        or rebuild_raw_events.event_id in (select event_id from rebuild_new_events)
-        or rebuild_raw_events.customer_id in (select customer_id from rebuild_flagged_customers)
-        or {{ dbt.datediff('rebuild_raw_events.event_partition_date', 'rebuild_latest_day.latest_date', 'day') }}
-        between 0 and {{ var('event_lookback_days') | int }} - 1
+    select distinct
+        coalesce(rebuild_history_days.event_partition_date, rebuild_new_days.event_partition_date)
+            as event_partition_date
+    from rebuild_history_days
+    full outer join rebuild_new_days
+        on rebuild_history_days.event_partition_date = rebuild_new_days.event_partition_date
 
 )
 {%- endmacro %}

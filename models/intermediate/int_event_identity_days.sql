@@ -13,7 +13,21 @@ events as (
 ),
 
 {% if is_incremental() %}
-{{ event_days_to_rebuild_ctes(this) }},
+{{ event_days_to_rebuild_ctes(this, events=ref('base_shop__events')) }},
+
+in_scope as (
+
+    select events.*
+    from events
+    where events.event_partition_date in (select event_days_to_rebuild.event_partition_date from event_days_to_rebuild)
+
+),
+{% else %}
+in_scope as (
+
+    select * from events
+
+),
 {% endif %}
 
 qualifying as (
@@ -24,14 +38,11 @@ qualifying as (
         customer_id,
         case when customer_id is null then anonymous_id end as anonymous_id,
         _loaded_at
-    from events
+    from in_scope
     where quarantine_reason is null
         and not is_duplicate
         and (customer_id is not null or anonymous_id is not null)
         and {{ is_qualifying_event('event_type') }}
-    {% if is_incremental() %}
-        and event_partition_date in (select event_partition_date from event_days_to_rebuild)
-    {% endif %}
 
 ),
 

@@ -44,19 +44,21 @@ typed as (
 ),
 
 {% if is_incremental() %}
-{{ event_days_to_rebuild_ctes(this, typed_events='typed') }},
+{{ event_days_to_rebuild_ctes(this) }},
 
--- the rows of the days to rebuild, and every other copy of their event ids (the duplicate rule ranks all copies)
+-- the raw rows of the days to rebuild, and every other copy of their event ids (the duplicate rule ranks all
+-- copies); the ids come from the rows already built and from the new rows, so raw is read once
 in_scope as (
 
     select typed.*
     from typed
-    where typed.event_partition_date in (select event_partition_date from event_days_to_rebuild)
+    where typed.event_partition_date in (select event_days_to_rebuild.event_partition_date from event_days_to_rebuild)
         or typed.event_id in (
-            select rebuilt.event_id
-            from typed as rebuilt
-            where rebuilt.event_partition_date in (select event_partition_date from event_days_to_rebuild)
+            select built.event_id
+            from {{ this }} as built
+            where built.event_partition_date in (select event_days_to_rebuild.event_partition_date from event_days_to_rebuild)
         )
+        or typed.event_id in (select rebuild_new_events.event_id from rebuild_new_events)
 
 ),
 {% else %}
@@ -123,7 +125,7 @@ final as (
         event_partition_date
     from flagged
     {% if is_incremental() -%}
-    where event_partition_date in (select event_partition_date from event_days_to_rebuild)
+    where event_partition_date in (select event_days_to_rebuild.event_partition_date from event_days_to_rebuild)
     {%- endif %}
 
 )
