@@ -1,20 +1,38 @@
-{#- The cohort retention matrix of one period grain (metrics.md, "Cohort retention"), as CTEs named
-    <grain>_... ending in <grain>_matrix. One definition for fct_cohort_retention and its segment slices.
+{#- The cohort retention matrices of the given period grains (metrics.md, "Cohort retention"), as CTEs named
+    <grain>_... ending in `cohort_matrices` (every grain's rows). One definition for fct_cohort_retention and
+    its segment slices.
 
     cohorts          relation/CTE: cohort_basis, customer_id, cohort_date (+ segment_columns)
-    cohort_activity  relation/CTE: cohort_basis, activity_basis, customer_id, cohort_date, activity_date
-                     (only days on or after the cohort date: int_cohort_activity_days)
+    cohort_activity  relation/CTE: cohort_basis, activity_basis, customer_id, cohort_date, activity_date, one row
+                     per cohort basis, activity basis, customer and day, only days on or after the cohort date
+                     (int_cohort_activity_days)
     numbers          relation/CTE with a column n = 0, 1, 2, ...
 
     retained(c, n)  = cohort customers active in period n (once per customer and period)
     unbounded(c, n) = cohort customers active in period n or later, up to as_of_date; derived from each
                       customer's last active period (a histogram and a reverse running sum), never by
-                      cross-joining every period: linear in the activity.
+                      cross-joining every period: linear in the activity. The last active day is found once
+                      for all grains: a period number only grows with the day, so the last period is the
+                      period of the last day.
     The matrix is dense: every started period of every cohort, for both activity bases, 0 when nobody came. -#}
-{% macro cohort_matrix_ctes(grain, cohorts, cohort_activity, numbers, segment_columns=[]) %}
+{% macro cohort_matrix_ctes(grains, cohorts, cohort_activity, numbers, segment_columns=[]) %}
 {%- set seg_cols = [] -%}
 {%- for column in segment_columns %}{% do seg_cols.append(column ~ ', ') %}{% endfor -%}
 {%- set seg = seg_cols | join('') -%}
+-- each customer's last active day in each cohort basis and activity basis, for every grain's unbounded retention
+cohort_last_activity as (
+
+    select
+        cohort_basis,
+        activity_basis,
+        customer_id,
+        max(activity_date) as last_activity_date
+    from {{ cohort_activity }}
+    group by cohort_basis, activity_basis, customer_id
+
+),
+
+{% for grain in grains %}
 {{ grain }}_customer_cohorts as (
 
     select
@@ -36,9 +54,10 @@
 
 ),
 
+-- at day grain the activity rows are already one per customer and period
 {{ grain }}_customer_periods as (
 
-    select distinct
+    select {% if grain != 'day' %}distinct{% endif %}
         cohort_basis,
         activity_basis,
         customer_id,
@@ -86,13 +105,17 @@
 {{ grain }}_last_periods as (
 
     select
-        cohort_basis,
-        activity_basis,
-        {{ seg }}cohort_start,
-        customer_id,
-        max(period_number) as last_period_number
-    from {{ periods }}
-    group by cohort_basis, activity_basis, {{ seg }}cohort_start, customer_id
+        cohort_last_activity.cohort_basis,
+        cohort_last_activity.activity_basis,
+        {% for column in segment_columns %}{{ grain }}_customer_cohorts.{{ column }},
+        {% endfor %}{{ grain }}_customer_cohorts.cohort_start,
+        {{ grain }}_customer_cohorts.customer_id,
+        {{ period_number(grain, grain ~ '_customer_cohorts.cohort_start',
+            period_start(grain, 'cohort_last_activity.last_activity_date')) }} as last_period_number
+    from cohort_last_activity
+    inner join {{ grain }}_customer_cohorts
+        on cohort_last_activity.cohort_basis = {{ grain }}_customer_cohorts.cohort_basis
+            and cohort_last_activity.customer_id = {{ grain }}_customer_cohorts.customer_id
 
 ),
 
@@ -162,6 +185,16 @@
             {% for column in segment_columns %}and {{ grain }}_spine.{{ column }} = {{ grain }}_last_period_counts.{{ column }}
             {% endfor %}and {{ grain }}_spine.cohort_start = {{ grain }}_last_period_counts.cohort_start
             and {{ grain }}_spine.period_number = {{ grain }}_last_period_counts.period_number
+
+),
+
+{% endfor %}
+cohort_matrices as (
+
+    {% for grain in grains %}
+    select * from {{ grain }}_matrix
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 )
 {% endmacro %}

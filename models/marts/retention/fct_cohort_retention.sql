@@ -20,18 +20,7 @@ numbers as (
 
 ),
 
-{% for grain in grains %}
-{{ cohort_matrix_ctes(grain, 'cohorts', 'cohort_activity', 'numbers') }},
-
-{% endfor %}
-unioned as (
-
-    {% for grain in grains %}
-    select * from {{ grain }}_matrix
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-
-),
+{{ cohort_matrix_ctes(grains, 'cohorts', 'cohort_activity', 'numbers') }},
 
 final as (
 
@@ -48,7 +37,7 @@ final as (
         cast(unbounded_retained_customers as {{ dbt.type_int() }}) as unbounded_retained_customers,
         {{ safe_rate('unbounded_retained_customers', 'cohort_size') }} as unbounded_retention_rate,
         is_complete
-    from unioned
+    from cohort_matrices
 
 )
 

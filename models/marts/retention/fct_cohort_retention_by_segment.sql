@@ -41,18 +41,7 @@ segmented_cohorts as (
 
 ),
 
-{% for grain in grains %}
-{{ cohort_matrix_ctes(grain, 'segmented_cohorts', 'cohort_activity', 'numbers', ['segment_type', 'segment_value']) }},
-
-{% endfor %}
-unioned as (
-
-    {% for grain in grains %}
-    select * from {{ grain }}_matrix
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-
-),
+{{ cohort_matrix_ctes(grains, 'segmented_cohorts', 'cohort_activity', 'numbers', ['segment_type', 'segment_value']) }},
 
 final as (
 
@@ -71,7 +60,7 @@ final as (
         cast(unbounded_retained_customers as {{ dbt.type_int() }}) as unbounded_retained_customers,
         {{ safe_rate('unbounded_retained_customers', 'cohort_size') }} as unbounded_retention_rate,
         is_complete
-    from unioned
+    from cohort_matrices
 
 )
 
