@@ -67,8 +67,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return score_main(["--database", args.database, "--truth", args.truth])
     if args.command == "bench":
-        from .bench import bench as run_bench, report
+        from .bench import HEADER, bench as run_bench, report
 
+        print(HEADER, flush=True)  # then each phase's line as it finishes, then the whole table with the ratios
         print(report(args.customers, run_bench(args.customers, args.days, args.seed, args.workdir, args.threads,
                                                args.memory_limit, args.pandas_memory_gb)))
         return 0

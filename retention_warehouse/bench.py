@@ -114,21 +114,24 @@ def bench(customers: int, days: int = 540, seed: int = 42, workdir: str | None =
     phases = []
 
     phases.append(run("generate", python + ["-m", "retention_warehouse", "generate", "--customers", str(customers),
-                                            "--days", str(days), "--seed", str(seed), "--out", str(raw)], env))
+                                            "--days", str(days), "--seed", str(seed), "--out", str(raw)], env,
+                      report=False))
+    raw_events = phases[0].rows = parquet_rows(raw / "events.parquet")
+    print_phase(phases[0])
     # the history up to the day before the last, then the last day as a daily batch (see replay.py)
     last_day = dt.date.fromisoformat(START_DATE) + dt.timedelta(days=days - 1)
     batches = work / "batches"
     phases.append(run("split: history + last day", python + ["-c", (
         "import datetime as dt; from retention_warehouse import replay;"
-        f"replay.split({str(raw)!r}, {str(batches)!r}, dt.date.fromisoformat({str(last_day)!r}), 1)")], env))
+        f"replay.split({str(raw)!r}, {str(batches)!r}, dt.date.fromisoformat({str(last_day)!r}), 1)")], env,
+        report=False))
     history, new_day = batches / "initial", batches / f"day_{last_day}"
     stamp = ["--loaded-at", str(dt.datetime.combine(last_day, dt.time()))]
     phases.append(run("load", python + ["-m", "retention_warehouse", "load", str(history), "--database",
-                                        str(database)] + stamp, env))
-    raw_events = parquet_rows(raw / "events.parquet")
-    history_events = duckdb_count(database, "select count(*) from raw.events")
-    phases[0].rows = raw_events
-    phases[1].rows = phases[2].rows = history_events
+                                        str(database)] + stamp, env, report=False))
+    history_events = phases[1].rows = phases[2].rows = duckdb_count(database, "select count(*) from raw.events")
+    print_phase(phases[1])
+    print_phase(phases[2])
     phases.append(run("dbt build (full, with tests)", dbt + ["build"] + paths, env, history_events))
     stamp = ["--loaded-at", str(dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time()))]
     new_events = parquet_rows(new_day / "events.parquet")
