@@ -44,15 +44,19 @@
             {%- do problems.append(name ~ " must be a positive number of days or units, got '" ~ var(name) ~ "'") -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- if not (var('event_lookback_days') is integer and var('event_lookback_days') >= 0) -%}
-        {%- do problems.append("event_lookback_days must be a whole number of days, 0 or more, got '"
-            ~ var('event_lookback_days') ~ "'") -%}
-    {%- endif -%}
-    {%- if not (var('recommendation_affinity_rules_per_product') is integer
-                and var('recommendation_affinity_rules_per_product') >= 1) -%}
-        {%- do problems.append("recommendation_affinity_rules_per_product must be a whole number, 1 or more, got '"
-            ~ var('recommendation_affinity_rules_per_product') ~ "'") -%}
-    {%- endif -%}
+    {%- for name, minimum, what in [('event_lookback_days', 0, 'a whole number of days'),
+                                     ('recommendation_affinity_rules_per_product', 1, 'a whole number')] -%}
+        {%- if not (var(name) is integer and var(name) >= minimum) -%}
+            {%- do problems.append(name ~ " must be " ~ what ~ ", " ~ minimum ~ " or more, got '" ~ var(name) ~ "'") -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {#- the funnels count these customer actions from the qualifying-event counts (decision D-032) -#}
+    {%- for step in ['product_view', 'add_to_cart', 'checkout_started'] -%}
+        {%- if step in var('system_event_types') -%}
+            {%- do problems.append("system_event_types must not include the funnel step '" ~ step
+                ~ "' (a customer action, counted by the funnels)") -%}
+        {%- endif -%}
+    {%- endfor -%}
     {%- if var('active_window_days') is number and var('dormant_after_days') is number
           and var('churned_after_days') is number
           and not (var('active_window_days') <= var('dormant_after_days') < var('churned_after_days')) -%}
