@@ -141,3 +141,27 @@ event_days_to_rebuild as (
 
 )
 {%- endmacro %}
+
+{#- CTEs ending in `counted_events`: the events the per-day count models count (stg_shop__event_identity_days,
+    stg_shop__event_hours), read from `events` (a CTE over base_shop__events): trusted first copies of qualifying
+    events (every type except var('system_event_types')) that carry a customer id or an anonymous id, of the days an
+    incremental run rebuilds (every day on a full build). -#}
+{% macro counted_event_ctes(events) -%}
+{% if is_incremental() -%}
+{{ event_days_to_rebuild_ctes(this, events=ref('base_shop__events')) }},
+
+{% endif -%}
+counted_events as (
+
+    select {{ events }}.*
+    from {{ events }}
+    where {{ events }}.quarantine_reason is null
+        and not {{ events }}.is_duplicate
+        and ({{ events }}.customer_id is not null or {{ events }}.anonymous_id is not null)
+        and {{ is_qualifying_event(events ~ '.event_type') }}
+        {%- if is_incremental() %}
+        and {{ events }}.event_partition_date in (select event_days_to_rebuild.event_partition_date from event_days_to_rebuild)
+        {%- endif %}
+
+)
+{%- endmacro %}

@@ -17,7 +17,7 @@ orders as (
 -- qualifying events per day and reported identity (compact; the identity map stitches anonymous ones)
 event_identity_days as (
 
-    select * from {{ ref('int_event_identity_days') }}
+    select * from {{ ref('stg_shop__event_identity_days') }}
 
 ),
 

@@ -10,7 +10,7 @@ customers as (
 
 event_identity_days as (
 
-    select * from {{ ref('int_event_identity_days') }}
+    select * from {{ ref('stg_shop__event_identity_days') }}
 
 ),
 

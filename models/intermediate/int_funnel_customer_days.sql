@@ -1,7 +1,9 @@
 -- one row per customer and day (reporting time zone) with at least one funnel step, up to as_of_date
 -- (metrics.md, "Activation and experiments"): viewed a product, added to cart, started checkout (events of the
 -- customer after identity stitching, so anonymous sessions stitched to a customer count as theirs) and ordered
--- (a valid order, not the order_completed event); only customers that exist as of as_of_date
+-- (a valid order, not the order_completed event); only customers that exist as of as_of_date. The step events
+-- come from the per-day counts of stg_shop__event_hours (qualifying events: configuration keeps the step types
+-- out of system_event_types), stitched with the identity map (decision D-032)
 with
 
 customers as (
@@ -10,15 +12,37 @@ customers as (
 
 ),
 
-events as (
+-- qualifying events per day, hour, reported identity and type (compact and incremental; stitched below)
+event_hours as (
 
-    select * from {{ ref('stg_shop__events') }}
+    select * from {{ ref('stg_shop__event_hours') }}
+
+),
+
+identity_map as (
+
+    select * from {{ ref('stg_shop__identity_map') }}
 
 ),
 
 orders as (
 
     select * from {{ ref('int_orders_enriched') }}
+
+),
+
+-- the step events of each customer after identity stitching
+step_events as (
+
+    select
+        coalesce(event_hours.customer_id, identity_map.customer_id) as customer_id,
+        event_hours.event_date,
+        event_hours.event_type
+    from event_hours
+    left join identity_map
+        on event_hours.anonymous_id = identity_map.anonymous_id
+    where event_hours.event_type in ('product_view', 'add_to_cart', 'checkout_started')
+        and event_hours.event_date <= {{ as_of_date() }}
 
 ),
 
@@ -31,10 +55,8 @@ event_steps as (
         max(case when event_type = 'add_to_cart' then 1 else 0 end) as added_to_cart,
         max(case when event_type = 'checkout_started' then 1 else 0 end) as started_checkout,
         0 as ordered
-    from events
+    from step_events
     where customer_id is not null
-        and event_type in ('product_view', 'add_to_cart', 'checkout_started')
-        and event_date <= {{ as_of_date() }}
     group by 1, 2
 
 ),

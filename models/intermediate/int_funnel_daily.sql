@@ -11,9 +11,16 @@ funnel_customer_days as (
 
 ),
 
-events as (
+-- qualifying events per day, hour, reported identity and type (compact and incremental; stitched below)
+event_hours as (
 
-    select * from {{ ref('stg_shop__events') }}
+    select * from {{ ref('stg_shop__event_hours') }}
+
+),
+
+identity_map as (
+
+    select * from {{ ref('stg_shop__identity_map') }}
 
 ),
 
@@ -92,18 +99,23 @@ step_counts as (
 
 ),
 
--- events that stay anonymous after stitching: customer_id is null
+-- events that stay anonymous after stitching: no customer id sent and the device never identified
 anonymous_traffic as (
 
     select
-        event_date as funnel_date,
+        event_hours.event_date as funnel_date,
         cast('all' as {{ type_string() }}) as acquisition_channel,
-        count(distinct case when event_type = 'product_view' then anonymous_id end) as anonymous_product_viewers,
-        count(distinct case when event_type = 'add_to_cart' then anonymous_id end) as anonymous_cart_adders
-    from events
-    where customer_id is null
-        and event_type in ('product_view', 'add_to_cart')
-        and event_date <= {{ as_of_date() }}
+        count(distinct case when event_hours.event_type = 'product_view' then event_hours.anonymous_id end)
+            as anonymous_product_viewers,
+        count(distinct case when event_hours.event_type = 'add_to_cart' then event_hours.anonymous_id end)
+            as anonymous_cart_adders
+    from event_hours
+    left join identity_map
+        on event_hours.anonymous_id = identity_map.anonymous_id
+    where event_hours.customer_id is null
+        and identity_map.customer_id is null
+        and event_hours.event_type in ('product_view', 'add_to_cart')
+        and event_hours.event_date <= {{ as_of_date() }}
     group by 1, 2
 
 ),

@@ -1,14 +1,22 @@
 -- the events the personalization marts read, pre-aggregated once (design.md, "Performance notes"): one row per
 -- customer, day, hour of day (reporting time zone), event type, device and product, with the number of events.
 -- Qualifying events only (metrics.md, "Activity": the platform's own messages are not the customer's behaviour), of
--- customers that exist as of as_of_date, after identity stitching (stg_shop__events), on or before as_of_date.
+-- customers that exist as of as_of_date, after identity stitching, on or before as_of_date. Reads the per-day
+-- counts of stg_shop__event_hours (incremental, before stitching) and stitches them with the identity map, as
+-- stg_shop__events does for single events (decision D-032).
 -- device is the properties' "device" ('app' or 'web', lower-cased; 'unknown' when missing; parsed in
 -- base_shop__events); product_id is set on product_view, add_to_cart and review_submitted events.
 with
 
-events as (
+event_hours as (
 
-    select * from {{ ref('stg_shop__events') }}
+    select * from {{ ref('stg_shop__event_hours') }}
+
+),
+
+identity_map as (
+
+    select * from {{ ref('stg_shop__identity_map') }}
 
 ),
 
@@ -18,34 +26,36 @@ customers as (
 
 ),
 
-customer_events as (
+stitched as (
 
     select
-        events.customer_id,
-        events.event_date,
-        cast(extract(hour from events.occurred_at) as {{ dbt.type_int() }}) as event_hour,
-        events.event_type,
-        events.device,
-        events.product_id
-    from events
-    inner join customers
-        on events.customer_id = customers.customer_id
-    where {{ is_qualifying_event('events.event_type') }}
-        and events.event_date <= {{ as_of_date() }}
+        coalesce(event_hours.customer_id, identity_map.customer_id) as customer_id,
+        event_hours.event_date,
+        event_hours.event_hour,
+        event_hours.event_type,
+        event_hours.device,
+        event_hours.product_id,
+        event_hours.events
+    from event_hours
+    left join identity_map
+        on event_hours.anonymous_id = identity_map.anonymous_id
+    where event_hours.event_date <= {{ as_of_date() }}
 
 ),
 
 final as (
 
     select
-        customer_id,
-        event_date,
-        event_hour,
-        event_type,
-        device,
-        product_id,
-        count(*) as events
-    from customer_events
+        stitched.customer_id,
+        stitched.event_date,
+        stitched.event_hour,
+        stitched.event_type,
+        stitched.device,
+        stitched.product_id,
+        cast(sum(stitched.events) as {{ dbt.type_bigint() }}) as events
+    from stitched
+    inner join customers
+        on stitched.customer_id = customers.customer_id
     group by 1, 2, 3, 4, 5, 6
 
 )

@@ -35,6 +35,8 @@ def raw_tables(**overrides) -> str:
     ("{event_lookback_days: -1}", "event_lookback_days must be a whole number of days, 0 or more, got '-1'"),
     ("{recommendation_affinity_rules_per_product: 0}",
      "recommendation_affinity_rules_per_product must be a whole number, 1 or more, got '0'"),
+    ("{system_event_types: [email_sent, add_to_cart]}",
+     "system_event_types must not include the funnel step 'add_to_cart'"),
     (f"{{raw_tables: {raw_tables(orders='missing_orders')}}}", "the required raw table orders does not exist"),
     (f"{{raw_tables: {raw_tables(events='no_events')}}}", "the raw table events the configuration points at does not exist"),
 ])

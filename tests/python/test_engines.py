@@ -11,19 +11,22 @@ import math
 import psycopg2
 import pytest
 
+from conftest import INCREMENTAL_MODELS
+
 PYTHON_MODELS = {"fct_customer_clv", "fct_clv_parameters"}
 # marts whose rule uses predicted CLV where it runs: compared on their CLV-free part (see the test below)
 USES_CLV = {"fct_churn_warning", "fct_audience_churn_warning"}
 
 
-# the event models incremental by day (macros/incremental/event_days.sql), compared after an incremental run
-INCREMENTAL_MODELS = ("base_shop__events", "int_event_identity_days")
+# the event models incremental by day (conftest.INCREMENTAL_MODELS), compared after an incremental run
 INCREMENTAL_QUERIES = {
     # _loaded_at left out: each engine's raw tables were loaded at their own time
     "base_shop__events": "select event_id, event_partition_date, event_date, customer_id, anonymous_id, "
                          "quarantine_reason, is_duplicate, device from staging.base_shop__events",
-    "int_event_identity_days": "select event_date, customer_id, anonymous_id, qualifying_events "
-                               "from intermediate.int_event_identity_days",
+    "stg_shop__event_identity_days": "select event_date, customer_id, anonymous_id, qualifying_events, "
+                                     "first_occurred_at from staging.stg_shop__event_identity_days",
+    "stg_shop__event_hours": "select event_date, customer_id, anonymous_id, event_hour, event_type, device, "
+                             "product_id, events from staging.stg_shop__event_hours",
 }
 
 

@@ -1,4 +1,4 @@
--- a table: the inferred customers read every trusted event once per build, not once per reader and test
+-- a table: the inferred customers are found once per build, not once per reader and test
 {{ config(materialized='table') }}
 
 with
@@ -15,9 +15,16 @@ orders as (
 
 ),
 
-events as (
+-- qualifying events per day and reported identity (compact and incremental; the identity map stitches them)
+event_identity_days as (
 
-    select * from {{ ref('stg_shop__events') }}
+    select * from {{ ref('stg_shop__event_identity_days') }}
+
+),
+
+identity_map as (
+
+    select * from {{ ref('stg_shop__identity_map') }}
 
 ),
 
@@ -48,11 +55,13 @@ seen as (
     from orders
     union all
     select
-        customer_id,
-        occurred_at as seen_at,
-        _loaded_at
-    from events
-    where customer_id is not null and {{ is_qualifying_event('event_type') }}
+        coalesce(event_identity_days.customer_id, identity_map.customer_id) as customer_id,
+        event_identity_days.first_occurred_at as seen_at,
+        event_identity_days._loaded_at
+    from event_identity_days
+    left join identity_map
+        on event_identity_days.anonymous_id = identity_map.anonymous_id
+    where coalesce(event_identity_days.customer_id, identity_map.customer_id) is not null
 
 ),
 
