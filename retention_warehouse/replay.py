@@ -15,6 +15,7 @@ arrive after the last day go into the last batch, so every row is loaded exactly
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,11 @@ def split(source: str | Path, out: str | Path, first_day: dt.date, days: int) ->
     source, out = Path(source), Path(out)
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
+    # bounded memory at any scale: the staged rows spill to disk beside the output instead of filling RAM (at 1M
+    # customers an unbounded in-memory table peaked at 18.7 GB)
+    (out / ".replay_tmp").mkdir(parents=True, exist_ok=True)
+    con.execute(f"set temp_directory = {_literal(str(out / '.replay_tmp'))}")
+    con.execute("set memory_limit = '4GB'")
     last_day = first_day + dt.timedelta(days=days - 1)
     batches = [Batch(out / "initial", dt.datetime.combine(first_day, dt.time()), None)]
     batches += [Batch(out / f"day_{first_day + dt.timedelta(days=k)}",
@@ -83,3 +89,4 @@ def split(source: str | Path, out: str | Path, first_day: dt.date, days: int) ->
         return batches
     finally:
         con.close()
+        shutil.rmtree(out / ".replay_tmp", ignore_errors=True)
