@@ -10,3 +10,10 @@
     ))
     {%- endif -%}
 {%- endmacro %}
+
+{#- Identity stitching (decision D-004): the customer of an event or of a per-day count row is the customer id the
+    feed sent, else the customer the identity map gives its anonymous id. `rows` is the relation or CTE holding
+    `customer_id`; the caller left-joins `identity_map` (stg_shop__identity_map) on `anonymous_id`. -#}
+{% macro stitched_customer_id(rows) -%}
+    coalesce({{ rows }}.customer_id, identity_map.customer_id)
+{%- endmacro %}

@@ -37,7 +37,7 @@ activity_dates as (
     from event_identity_days
     left join identity_map
         on event_identity_days.anonymous_id = identity_map.anonymous_id
-    where coalesce(event_identity_days.customer_id, identity_map.customer_id) is not null
+    where {{ stitched_customer_id('event_identity_days') }} is not null
 
 ),
 

@@ -30,13 +30,13 @@ orders as (
 event_days as (
 
     select
-        coalesce(event_identity_days.customer_id, identity_map.customer_id) as customer_id,
+        {{ stitched_customer_id('event_identity_days') }} as customer_id,
         event_identity_days.event_date as activity_date,
         sum(event_identity_days.qualifying_events) as qualifying_events
     from event_identity_days
     left join identity_map
         on event_identity_days.anonymous_id = identity_map.anonymous_id
-    where coalesce(event_identity_days.customer_id, identity_map.customer_id) is not null
+    where {{ stitched_customer_id('event_identity_days') }} is not null
         and event_identity_days.event_date <= {{ as_of_date() }}
     group by 1, 2
 

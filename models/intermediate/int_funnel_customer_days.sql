@@ -35,7 +35,7 @@ orders as (
 step_events as (
 
     select
-        coalesce(event_hours.customer_id, identity_map.customer_id) as customer_id,
+        {{ stitched_customer_id('event_hours') }} as customer_id,
         event_hours.event_date,
         event_hours.event_type
     from event_hours

@@ -29,7 +29,7 @@ customers as (
 stitched as (
 
     select
-        coalesce(event_hours.customer_id, identity_map.customer_id) as customer_id,
+        {{ stitched_customer_id('event_hours') }} as customer_id,
         event_hours.event_date,
         event_hours.event_hour,
         event_hours.event_type,

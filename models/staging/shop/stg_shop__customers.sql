@@ -55,13 +55,13 @@ seen as (
     from orders
     union all
     select
-        coalesce(event_identity_days.customer_id, identity_map.customer_id) as customer_id,
+        {{ stitched_customer_id('event_identity_days') }} as customer_id,
         event_identity_days.first_occurred_at as seen_at,
         event_identity_days._loaded_at
     from event_identity_days
     left join identity_map
         on event_identity_days.anonymous_id = identity_map.anonymous_id
-    where coalesce(event_identity_days.customer_id, identity_map.customer_id) is not null
+    where {{ stitched_customer_id('event_identity_days') }} is not null
 
 ),
 

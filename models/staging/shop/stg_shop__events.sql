@@ -30,7 +30,7 @@ stitched as (
         trusted.occurred_at,
         trusted.event_date,
         trusted.event_type,
-        coalesce(trusted.customer_id, identity_map.customer_id) as customer_id,
+        {{ stitched_customer_id('trusted') }} as customer_id,
         trusted.customer_id as reported_customer_id,
         (trusted.customer_id is null and identity_map.customer_id is not null) as is_stitched,
         trusted.anonymous_id,

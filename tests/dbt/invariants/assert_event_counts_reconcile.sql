@@ -1,6 +1,6 @@
 -- the per-day event counts (stg_shop__event_hours, stg_shop__event_identity_days) hold exactly the events of
--- base_shop__events they count, day by day: trusted first copies of qualifying events with a customer or anonymous
--- id. An incremental run that inserted a day twice, lost a day or missed a rebuild shows up here.
+-- base_shop__events they count (the one rule of macros/incremental/event_days.sql, counted_event_ctes), day by
+-- day. An incremental run that inserted a day twice, lost a day or missed a rebuild shows up here.
 with
 
 events as (
@@ -21,16 +21,14 @@ event_identity_days as (
 
 ),
 
+{{ counted_event_ctes('events') }},
+
 counted_per_day as (
 
     select
         event_partition_date,
         count(*) as events
-    from events
-    where quarantine_reason is null
-        and not is_duplicate
-        and (customer_id is not null or anonymous_id is not null)
-        and {{ is_qualifying_event('event_type') }}
+    from counted_events
     group by 1
 
 ),
