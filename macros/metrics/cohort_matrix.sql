@@ -2,133 +2,117 @@
     <grain>_... ending in `cohort_matrices` (every grain's rows). One definition for fct_cohort_retention and
     its segment slices.
 
-    cohorts          relation/CTE: cohort_basis, customer_id, cohort_date (+ segment_columns)
-    cohort_activity  relation/CTE: cohort_basis, activity_basis, customer_id, cohort_date, activity_date, one row
-                     per cohort basis, activity basis, customer and day, only days on or after the cohort date
-                     (int_cohort_activity_days)
+    cohorts          relation/CTE: cohort_basis, customer_id, cohort_date (+ segment_columns); one row per
+                     customer and cohort basis (and segment type)
+    cohort_activity  relation/CTE: int_cohort_activity_days, one row per cohort basis, activity basis, customer and
+                     day on or after the cohort date, with is_first_day_of_week, is_first_day_of_month and
+                     is_last_active_day
     numbers          relation/CTE with a column n = 0, 1, 2, ...
 
-    retained(c, n)  = cohort customers active in period n (once per customer and period)
-    unbounded(c, n) = cohort customers active in period n or later, up to as_of_date; derived from each
-                      customer's last active period (a histogram and a reverse running sum), never by
-                      cross-joining every period: linear in the activity. The last active day is found once
-                      for all grains: a period number only grows with the day, so the last period is the
-                      period of the last day.
+    retained(c, n)  = cohort customers active in period n (once per customer and period): the customer's first
+                      active day of each period is flagged, so it is a count of flagged rows, never a distinct
+    unbounded(c, n) = cohort customers active in period n or later, up to as_of_date: each customer's last active
+                      day is flagged, its period is the customer's last period; a histogram of last periods and a
+                      reverse running sum, never a cross join of every period
+    All grains come from one pass over the activity rows into counts per cohort day and activity day (D-033).
     The matrix is dense: every started period of every cohort, for both activity bases, 0 when nobody came. -#}
 {% macro cohort_matrix_ctes(grains, cohorts, cohort_activity, numbers, segment_columns=[]) %}
+{#- per grain, the day count that counts each customer once per period -#}
+{%- set retained_counts = {'day': 'active_customers', 'week': 'first_day_of_week_customers', 'month': 'first_day_of_month_customers'} -%}
 {%- set seg_cols = [] -%}
 {%- for column in segment_columns %}{% do seg_cols.append(column ~ ', ') %}{% endfor -%}
 {%- set seg = seg_cols | join('') -%}
--- each customer's last active day in each cohort basis and activity basis, for every grain's unbounded retention
-cohort_last_activity as (
+{%- for grain in grains %}{% if grain not in retained_counts %}
+{{ exceptions.raise_compiler_error("unknown period grain '" ~ grain ~ "' (day, week or month)") }}
+{%- endif %}{% endfor -%}
+cohort_day_sizes as (
 
     select
         cohort_basis,
-        activity_basis,
-        customer_id,
-        max(activity_date) as last_activity_date
-    from {{ cohort_activity }}
-    group by cohort_basis, activity_basis, customer_id
-
-),
-
-{% for grain in grains %}
-{{ grain }}_customer_cohorts as (
-
-    select
-        cohort_basis,
-        customer_id,
-        {{ seg }}{{ period_start(grain, 'cohort_date') }} as cohort_start
-    from {{ cohorts }}
-
-),
-
-{{ grain }}_cohort_sizes as (
-
-    select
-        cohort_basis,
-        {{ seg }}cohort_start,
+        {{ seg }}cohort_date,
         count(*) as cohort_size
-    from {{ grain }}_customer_cohorts
-    group by cohort_basis, {{ seg }}cohort_start
-
-),
-
--- at day grain the activity rows are already one per customer and period
-{{ grain }}_customer_periods as (
-
-    select {% if grain != 'day' %}distinct{% endif %}
-        cohort_basis,
-        activity_basis,
-        customer_id,
-        {{ period_start(grain, 'cohort_date') }} as cohort_start,
-        {{ period_number(grain, period_start(grain, 'cohort_date'), period_start(grain, 'activity_date')) }}
-            as period_number
-    from {{ cohort_activity }}
+    from {{ cohorts }}
+    group by cohort_basis, {{ seg }}cohort_date
 
 ),
 
 {% if segment_columns %}
-{{ grain }}_segment_periods as (
+segment_activity as (
 
     select
-        {{ grain }}_customer_periods.cohort_basis,
-        {{ grain }}_customer_periods.activity_basis,
-        {% for column in segment_columns %}{{ grain }}_customer_cohorts.{{ column }},
-        {% endfor %}{{ grain }}_customer_periods.cohort_start,
-        {{ grain }}_customer_periods.customer_id,
-        {{ grain }}_customer_periods.period_number
-    from {{ grain }}_customer_periods
-    inner join {{ grain }}_customer_cohorts
-        on {{ grain }}_customer_periods.cohort_basis = {{ grain }}_customer_cohorts.cohort_basis
-            and {{ grain }}_customer_periods.customer_id = {{ grain }}_customer_cohorts.customer_id
+        {{ cohort_activity }}.cohort_basis,
+        {{ cohort_activity }}.activity_basis,
+        {% for column in segment_columns %}{{ cohorts }}.{{ column }},
+        {% endfor %}{{ cohort_activity }}.cohort_date,
+        {{ cohort_activity }}.activity_date,
+        {{ cohort_activity }}.is_first_day_of_week,
+        {{ cohort_activity }}.is_first_day_of_month,
+        {{ cohort_activity }}.is_last_active_day
+    from {{ cohort_activity }}
+    inner join {{ cohorts }}
+        on {{ cohort_activity }}.cohort_basis = {{ cohorts }}.cohort_basis
+            and {{ cohort_activity }}.customer_id = {{ cohorts }}.customer_id
 
 ),
-{% set periods = grain ~ '_segment_periods' %}
+{% set activity = 'segment_activity' %}
 {% else %}
-{% set periods = grain ~ '_customer_periods' %}
+{% set activity = cohort_activity %}
 {% endif %}
 
-{{ grain }}_retained as (
+-- one pass over the activity rows: per cohort day and activity day, the customers active, those on their first
+-- active day of the week and of the month, and those on their last active day
+cohort_day_counts as (
 
     select
         cohort_basis,
         activity_basis,
-        {{ seg }}cohort_start,
-        period_number,
-        count(*) as retained_customers
-    from {{ periods }}
-    group by cohort_basis, activity_basis, {{ seg }}cohort_start, period_number
+        {{ seg }}cohort_date,
+        activity_date,
+        count(*) as active_customers,
+        sum(case when is_first_day_of_week then 1 else 0 end) as first_day_of_week_customers,
+        sum(case when is_first_day_of_month then 1 else 0 end) as first_day_of_month_customers,
+        sum(case when is_last_active_day then 1 else 0 end) as last_active_customers
+    from {{ activity }}
+    group by cohort_basis, activity_basis, {{ seg }}cohort_date, activity_date
 
 ),
 
-{{ grain }}_last_periods as (
+{% for grain in grains %}
+{{ grain }}_cohort_sizes as (
 
     select
-        cohort_last_activity.cohort_basis,
-        cohort_last_activity.activity_basis,
-        {% for column in segment_columns %}{{ grain }}_customer_cohorts.{{ column }},
-        {% endfor %}{{ grain }}_customer_cohorts.cohort_start,
-        {{ grain }}_customer_cohorts.customer_id,
-        {{ period_number(grain, grain ~ '_customer_cohorts.cohort_start',
-            period_start(grain, 'cohort_last_activity.last_activity_date')) }} as last_period_number
-    from cohort_last_activity
-    inner join {{ grain }}_customer_cohorts
-        on cohort_last_activity.cohort_basis = {{ grain }}_customer_cohorts.cohort_basis
-            and cohort_last_activity.customer_id = {{ grain }}_customer_cohorts.customer_id
+        cohort_basis,
+        {{ seg }}{{ period_start(grain, 'cohort_date') }} as cohort_start,
+        sum(cohort_size) as cohort_size
+    from cohort_day_sizes
+    group by cohort_basis, {{ seg }}{{ period_start(grain, 'cohort_date') }}
 
 ),
 
-{{ grain }}_last_period_counts as (
+-- retained: at day grain the day counts are already one row per cohort start and period; a coarser grain adds up
+-- the customers on their first active day of each period
+{{ grain }}_period_counts as (
 
     select
         cohort_basis,
         activity_basis,
-        {{ seg }}cohort_start,
-        last_period_number as period_number,
-        count(*) as customers_last_active
-    from {{ grain }}_last_periods
-    group by cohort_basis, activity_basis, {{ seg }}cohort_start, last_period_number
+        {{ seg }}{{ period_start(grain, 'cohort_date') }} as cohort_start,
+        {{ period_number(grain, period_start(grain, 'cohort_date'), period_start(grain, 'activity_date')) }}
+            as period_number,
+        {% if grain == 'day' -%}
+        active_customers as retained_customers,
+        last_active_customers as customers_last_active
+    from cohort_day_counts
+        {%- else -%}
+        sum({{ retained_counts[grain] }}) as retained_customers,
+        sum(last_active_customers) as customers_last_active
+    from cohort_day_counts
+    group by
+        cohort_basis,
+        activity_basis,
+        {{ seg }}{{ period_start(grain, 'cohort_date') }},
+        {{ period_number(grain, period_start(grain, 'cohort_date'), period_start(grain, 'activity_date')) }}
+        {%- endif %}
 
 ),
 
@@ -163,8 +147,8 @@ cohort_last_activity as (
         {{ grain }}_spine.period_number,
         {{ add_periods(grain, grain ~ '_spine.period_number', grain ~ '_spine.cohort_start') }} as period_start,
         {{ grain }}_spine.cohort_size,
-        coalesce({{ grain }}_retained.retained_customers, 0) as retained_customers,
-        sum(coalesce({{ grain }}_last_period_counts.customers_last_active, 0)) over (
+        coalesce({{ grain }}_period_counts.retained_customers, 0) as retained_customers,
+        sum(coalesce({{ grain }}_period_counts.customers_last_active, 0)) over (
             partition by {{ grain }}_spine.cohort_basis, {{ grain }}_spine.activity_basis,
                 {% for column in segment_columns %}{{ grain }}_spine.{{ column }}, {% endfor %}{{ grain }}_spine.cohort_start
             order by {{ grain }}_spine.period_number desc
@@ -173,18 +157,12 @@ cohort_last_activity as (
         {{ period_end(grain, add_periods(grain, grain ~ '_spine.period_number', grain ~ '_spine.cohort_start')) }}
             <= {{ as_of_date() }} as is_complete
     from {{ grain }}_spine
-    left join {{ grain }}_retained
-        on {{ grain }}_spine.cohort_basis = {{ grain }}_retained.cohort_basis
-            and {{ grain }}_spine.activity_basis = {{ grain }}_retained.activity_basis
-            {% for column in segment_columns %}and {{ grain }}_spine.{{ column }} = {{ grain }}_retained.{{ column }}
-            {% endfor %}and {{ grain }}_spine.cohort_start = {{ grain }}_retained.cohort_start
-            and {{ grain }}_spine.period_number = {{ grain }}_retained.period_number
-    left join {{ grain }}_last_period_counts
-        on {{ grain }}_spine.cohort_basis = {{ grain }}_last_period_counts.cohort_basis
-            and {{ grain }}_spine.activity_basis = {{ grain }}_last_period_counts.activity_basis
-            {% for column in segment_columns %}and {{ grain }}_spine.{{ column }} = {{ grain }}_last_period_counts.{{ column }}
-            {% endfor %}and {{ grain }}_spine.cohort_start = {{ grain }}_last_period_counts.cohort_start
-            and {{ grain }}_spine.period_number = {{ grain }}_last_period_counts.period_number
+    left join {{ grain }}_period_counts
+        on {{ grain }}_spine.cohort_basis = {{ grain }}_period_counts.cohort_basis
+            and {{ grain }}_spine.activity_basis = {{ grain }}_period_counts.activity_basis
+            {% for column in segment_columns %}and {{ grain }}_spine.{{ column }} = {{ grain }}_period_counts.{{ column }}
+            {% endfor %}and {{ grain }}_spine.cohort_start = {{ grain }}_period_counts.cohort_start
+            and {{ grain }}_spine.period_number = {{ grain }}_period_counts.period_number
 
 ),
 
