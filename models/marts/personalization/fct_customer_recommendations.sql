@@ -300,6 +300,49 @@ popular_candidates as (
 
 ),
 
+-- a product found by several sources keeps its highest-priority source: repurchases are bought products, which
+-- affinity and popularity never recommend (only a due repurchase brings a bought product back), and a popular
+-- product among the customer's top affinity products counts as affinity
+popular_not_found as (
+
+    select popular_candidates.*
+    from popular_candidates
+    left join purchased_products
+        on popular_candidates.customer_id = purchased_products.customer_id
+            and popular_candidates.product_id = purchased_products.product_id
+    left join affinity_top
+        on popular_candidates.customer_id = affinity_top.customer_id
+            and popular_candidates.product_id = affinity_top.product_id
+    where purchased_products.product_id is null
+        and affinity_top.product_id is null
+
+),
+
+-- sources rank in priority order, so popularity fills only what repurchases and affinity leave of the top k
+priority_candidates as (
+
+    select
+        customer_id,
+        count(*) as candidates
+    from (
+        select customer_id from due_repurchases
+        union all
+        select customer_id from affinity_top
+    ) as prioritized
+    group by customer_id
+
+),
+
+popular_needed as (
+
+    select popular_not_found.*
+    from popular_not_found
+    left join priority_candidates
+        on popular_not_found.customer_id = priority_candidates.customer_id
+    where coalesce(priority_candidates.candidates, 0) < {{ top_k }}
+
+),
+
 candidates as (
 
     select
@@ -307,7 +350,7 @@ candidates as (
         product_id,
         cast('repurchase' as {{ type_string() }}) as source,
         1 as source_priority,
-        score,
+        {{ p13n_stable_score('score') }} as score,
         cast(0 as {{ type_rate() }}) as tie_breaker
     from due_repurchases
     union all
@@ -316,8 +359,8 @@ candidates as (
         product_id,
         cast('affinity' as {{ type_string() }}) as source,
         2 as source_priority,
-        score,
-        tie_breaker
+        {{ p13n_stable_score('score') }} as score,
+        {{ p13n_stable_score('tie_breaker') }} as tie_breaker
     from affinity_top
     union all
     select
@@ -325,40 +368,9 @@ candidates as (
         product_id,
         cast('popular_in_category' as {{ type_string() }}) as source,
         3 as source_priority,
-        score,
-        tie_breaker
-    from popular_candidates
-
-),
-
--- already bought: only a due repurchase brings a product back
-not_yet_bought as (
-
-    select candidates.*
-    from candidates
-    left join purchased_products
-        on candidates.customer_id = purchased_products.customer_id
-            and candidates.product_id = purchased_products.product_id
-    where candidates.source = 'repurchase'
-        or purchased_products.product_id is null
-
-),
-
--- a product found by several sources keeps its highest-priority source
-deduplicated as (
-
-    select
-        customer_id,
-        product_id,
-        source,
-        source_priority,
         {{ p13n_stable_score('score') }} as score,
-        {{ p13n_stable_score('tie_breaker') }} as tie_breaker,
-        row_number() over (
-            partition by customer_id, product_id
-            order by source_priority
-        ) as source_rank
-    from not_yet_bought
+        {{ p13n_stable_score('tie_breaker') }} as tie_breaker
+    from popular_needed
 
 ),
 
@@ -373,8 +385,7 @@ ranked as (
             partition by customer_id
             order by source_priority, score desc, tie_breaker desc, {{ bytewise('product_id') }}
         ) as recommendation_rank
-    from deduplicated
-    where source_rank = 1
+    from candidates
 
 ),
 
