@@ -153,6 +153,20 @@ channel_ranked as (
 
 ),
 
+-- the event hours by customer, day, hour and device: all the device and activity-pattern rules need, read once
+event_hour_devices as (
+
+    select
+        customer_id,
+        event_date,
+        event_hour,
+        device,
+        sum(events) as events
+    from event_hours
+    group by 1, 2, 3, 4
+
+),
+
 -- preferred device: the device of the most qualifying events (same tie rules, by the latest event day)
 device_events as (
 
@@ -161,7 +175,7 @@ device_events as (
         device,
         sum(events) as device_events,
         max(event_date) as last_event_date
-    from event_hours
+    from event_hour_devices
     group by 1, 2
 
 ),
@@ -183,20 +197,30 @@ device_ranked as (
 
 ),
 
--- activity pattern: days with a qualifying event or a valid order, at the hour it happened (reporting time zone)
+-- activity pattern: days with a qualifying event or a valid order, at the hour it happened (reporting time zone);
+-- one row per customer, day and hour
 activity_hours as (
 
     select
         customer_id,
         event_date as activity_date,
         event_hour as activity_hour
-    from event_hours
-    union all
+    from event_hour_devices
+    union
     select
         customer_id,
         order_date as activity_date,
         cast(extract(hour from ordered_at) as {{ dbt.type_int() }}) as activity_hour
     from orders
+
+),
+
+active_days as (
+
+    select distinct
+        customer_id,
+        activity_date
+    from activity_hours
 
 ),
 
@@ -206,9 +230,9 @@ weekday_days as (
     select
         customer_id,
         {{ p13n_weekday_number('activity_date') }} as weekday_number,
-        count(distinct activity_date) as active_days,
+        count(*) as active_days,
         max(activity_date) as last_active_date
-    from activity_hours
+    from active_days
     group by 1, 2
 
 ),
@@ -233,7 +257,7 @@ hour_days as (
     select
         customer_id,
         activity_hour,
-        count(distinct activity_date) as active_days,
+        count(*) as active_days,
         max(activity_date) as last_active_date
     from activity_hours
     group by 1, 2
