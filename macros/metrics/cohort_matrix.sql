@@ -14,11 +14,14 @@
     unbounded(c, n) = cohort customers active in period n or later, up to as_of_date: each customer's last active
                       day is flagged, its period is the customer's last period; a histogram of last periods and a
                       reverse running sum, never a cross join of every period
-    All grains come from one pass over the activity rows into counts per cohort day and activity day (D-033).
+    All grains come from one pass over the activity rows into counts per cohort day and activity day (D-033). Both
+    activity bases travel side by side as columns (any_activity_..., purchase_...) until the last step, so the
+    dense spine and its running sums are built once per cohort and period, not once per activity basis.
     The matrix is dense: every started period of every cohort, for both activity bases, 0 when nobody came. -#}
 {% macro cohort_matrix_ctes(grains, cohorts, cohort_activity, numbers, segment_columns=[]) %}
+{%- set activity_bases = ['any_activity', 'purchase'] -%}
 {#- per grain, the day count that counts each customer once per period -#}
-{%- set retained_counts = {'day': 'active_customers', 'week': 'first_day_of_week_customers', 'month': 'first_day_of_month_customers'} -%}
+{%- set retained_counts = {'day': 'active', 'week': 'first_day_of_week', 'month': 'first_day_of_month'} -%}
 {%- set seg_cols = [] -%}
 {%- for column in segment_columns %}{% do seg_cols.append(column ~ ', ') %}{% endfor -%}
 {%- set seg = seg_cols | join('') -%}
@@ -59,21 +62,25 @@ segment_activity as (
 {% set activity = cohort_activity %}
 {% endif %}
 
--- one pass over the activity rows: per cohort day and activity day, the customers active, those on their first
--- active day of the week and of the month, and those on their last active day
+-- one pass over the activity rows: per cohort day and activity day and for each activity basis, the customers
+-- active, those on their first active day of the week and of the month, and those on their last active day
 cohort_day_counts as (
 
     select
         cohort_basis,
-        activity_basis,
         {{ seg }}cohort_date,
         activity_date,
-        count(*) as active_customers,
-        sum(case when is_first_day_of_week then 1 else 0 end) as first_day_of_week_customers,
-        sum(case when is_first_day_of_month then 1 else 0 end) as first_day_of_month_customers,
-        sum(case when is_last_active_day then 1 else 0 end) as last_active_customers
+        {%- for basis in activity_bases %}
+        sum(case when activity_basis = '{{ basis }}' then 1 else 0 end) as {{ basis }}_active,
+        sum(case when activity_basis = '{{ basis }}' and is_first_day_of_week then 1 else 0 end)
+            as {{ basis }}_first_day_of_week,
+        sum(case when activity_basis = '{{ basis }}' and is_first_day_of_month then 1 else 0 end)
+            as {{ basis }}_first_day_of_month,
+        sum(case when activity_basis = '{{ basis }}' and is_last_active_day then 1 else 0 end)
+            as {{ basis }}_last_active{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from {{ activity }}
-    group by cohort_basis, activity_basis, {{ seg }}cohort_date, activity_date
+    group by cohort_basis, {{ seg }}cohort_date, activity_date
 
 ),
 
@@ -95,24 +102,25 @@ cohort_day_counts as (
 
     select
         cohort_basis,
-        activity_basis,
         {{ seg }}{{ period_start(grain, 'cohort_date') }} as cohort_start,
         {{ period_number(grain, period_start(grain, 'cohort_date'), period_start(grain, 'activity_date')) }}
             as period_number,
+        {%- for basis in activity_bases %}
         {% if grain == 'day' -%}
-        active_customers as retained_customers,
-        last_active_customers as customers_last_active
-    from cohort_day_counts
+        {{ basis }}_active as {{ basis }}_retained,
+        {{ basis }}_last_active{% if not loop.last %},{% endif %}
         {%- else -%}
-        sum({{ retained_counts[grain] }}) as retained_customers,
-        sum(last_active_customers) as customers_last_active
+        sum({{ basis }}_{{ retained_counts[grain] }}) as {{ basis }}_retained,
+        sum({{ basis }}_last_active) as {{ basis }}_last_active{% if not loop.last %},{% endif %}
+        {%- endif %}
+        {%- endfor %}
     from cohort_day_counts
+    {%- if grain != 'day' %}
     group by
         cohort_basis,
-        activity_basis,
         {{ seg }}{{ period_start(grain, 'cohort_date') }},
         {{ period_number(grain, period_start(grain, 'cohort_date'), period_start(grain, 'activity_date')) }}
-        {%- endif %}
+    {%- endif %}
 
 ),
 
@@ -120,49 +128,71 @@ cohort_day_counts as (
 
     select
         {{ grain }}_cohort_sizes.cohort_basis,
-        activity_bases.activity_basis,
         {% for column in segment_columns %}{{ grain }}_cohort_sizes.{{ column }},
         {% endfor %}{{ grain }}_cohort_sizes.cohort_start,
         {{ grain }}_cohort_sizes.cohort_size,
         {{ numbers }}.n as period_number
     from {{ grain }}_cohort_sizes
-    cross join (
-        select cast('any_activity' as {{ type_string() }}) as activity_basis
-        union all
-        select cast('purchase' as {{ type_string() }}) as activity_basis
-    ) as activity_bases
     inner join {{ numbers }}
         on {{ numbers }}.n <= {{ period_number(grain, grain ~ '_cohort_sizes.cohort_start', period_start(grain, as_of_date())) }}
+
+),
+
+-- unbounded: customers whose last active period is this one or later, a running sum from the last period back
+{{ grain }}_matrix_by_basis as (
+
+    select
+        {{ grain }}_spine.cohort_basis,
+        {% for column in segment_columns %}{{ grain }}_spine.{{ column }},
+        {% endfor %}{{ grain }}_spine.cohort_start,
+        {{ grain }}_spine.period_number,
+        {{ grain }}_spine.cohort_size,
+        {%- for basis in activity_bases %}
+        coalesce({{ grain }}_period_counts.{{ basis }}_retained, 0) as {{ basis }}_retained,
+        sum(coalesce({{ grain }}_period_counts.{{ basis }}_last_active, 0)) over (
+            partition by {{ grain }}_spine.cohort_basis,
+                {% for column in segment_columns %}{{ grain }}_spine.{{ column }}, {% endfor %}{{ grain }}_spine.cohort_start
+            order by {{ grain }}_spine.period_number desc
+            rows between unbounded preceding and current row
+        ) as {{ basis }}_unbounded{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ grain }}_spine
+    left join {{ grain }}_period_counts
+        on {{ grain }}_spine.cohort_basis = {{ grain }}_period_counts.cohort_basis
+            {% for column in segment_columns %}and {{ grain }}_spine.{{ column }} = {{ grain }}_period_counts.{{ column }}
+            {% endfor %}and {{ grain }}_spine.cohort_start = {{ grain }}_period_counts.cohort_start
+            and {{ grain }}_spine.period_number = {{ grain }}_period_counts.period_number
 
 ),
 
 {{ grain }}_matrix as (
 
     select
-        {{ grain }}_spine.cohort_basis,
-        {{ grain }}_spine.activity_basis,
+        {{ grain }}_matrix_by_basis.cohort_basis,
+        activity_bases.activity_basis,
         cast('{{ grain }}' as {{ type_string() }}) as period_grain,
-        {% for column in segment_columns %}{{ grain }}_spine.{{ column }},
-        {% endfor %}{{ grain }}_spine.cohort_start,
-        {{ grain }}_spine.period_number,
-        {{ add_periods(grain, grain ~ '_spine.period_number', grain ~ '_spine.cohort_start') }} as period_start,
-        {{ grain }}_spine.cohort_size,
-        coalesce({{ grain }}_period_counts.retained_customers, 0) as retained_customers,
-        sum(coalesce({{ grain }}_period_counts.customers_last_active, 0)) over (
-            partition by {{ grain }}_spine.cohort_basis, {{ grain }}_spine.activity_basis,
-                {% for column in segment_columns %}{{ grain }}_spine.{{ column }}, {% endfor %}{{ grain }}_spine.cohort_start
-            order by {{ grain }}_spine.period_number desc
-            rows between unbounded preceding and current row
-        ) as unbounded_retained_customers,
-        {{ period_end(grain, add_periods(grain, grain ~ '_spine.period_number', grain ~ '_spine.cohort_start')) }}
+        {% for column in segment_columns %}{{ grain }}_matrix_by_basis.{{ column }},
+        {% endfor %}{{ grain }}_matrix_by_basis.cohort_start,
+        {{ grain }}_matrix_by_basis.period_number,
+        {{ add_periods(grain, grain ~ '_matrix_by_basis.period_number', grain ~ '_matrix_by_basis.cohort_start') }}
+            as period_start,
+        {{ grain }}_matrix_by_basis.cohort_size,
+        {%- for measure in ['retained', 'unbounded'] %}
+        case activity_bases.activity_basis
+            {%- for basis in activity_bases %}
+            when '{{ basis }}' then {{ grain }}_matrix_by_basis.{{ basis }}_{{ measure }}
+            {%- endfor %}
+        end as {{ 'retained_customers' if measure == 'retained' else 'unbounded_retained_customers' }},
+        {%- endfor %}
+        {{ period_end(grain, add_periods(grain, grain ~ '_matrix_by_basis.period_number', grain ~ '_matrix_by_basis.cohort_start')) }}
             <= {{ as_of_date() }} as is_complete
-    from {{ grain }}_spine
-    left join {{ grain }}_period_counts
-        on {{ grain }}_spine.cohort_basis = {{ grain }}_period_counts.cohort_basis
-            and {{ grain }}_spine.activity_basis = {{ grain }}_period_counts.activity_basis
-            {% for column in segment_columns %}and {{ grain }}_spine.{{ column }} = {{ grain }}_period_counts.{{ column }}
-            {% endfor %}and {{ grain }}_spine.cohort_start = {{ grain }}_period_counts.cohort_start
-            and {{ grain }}_spine.period_number = {{ grain }}_period_counts.period_number
+    from {{ grain }}_matrix_by_basis
+    cross join (
+        {%- for basis in activity_bases %}
+        select cast('{{ basis }}' as {{ type_string() }}) as activity_basis
+        {% if not loop.last %}union all{% endif %}
+        {%- endfor %}
+    ) as activity_bases
 
 ),
 
