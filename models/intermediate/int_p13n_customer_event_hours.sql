@@ -1,5 +1,6 @@
--- the events the personalization marts read, pre-aggregated once (design.md, "Performance notes"): one row per
--- customer, day, hour of day (reporting time zone), event type, device and product, with the number of events.
+-- the events the personalization marts read, pre-aggregated once (design.md, "Performance notes"): the number of
+-- events per customer, day, hour of day (reporting time zone), event type, device and product, in one row per
+-- reported identity (the customer's own id, or each anonymous id stitched to it): readers add up `events`.
 -- Qualifying events only (metrics.md, "Activity": the platform's own messages are not the customer's behaviour), of
 -- customers that exist as of as_of_date, after identity stitching, on or before as_of_date. Reads the per-day
 -- counts of stg_shop__event_hours (incremental, before stitching) and stitches them with the identity map, as
@@ -43,6 +44,8 @@ stitched as (
 
 ),
 
+-- no regrouping: a customer's own hourly counts and those of each device stitched to it stay separate rows
+-- (46M groups at 1M customers, the largest aggregation of a build, for rows every reader adds up anyway)
 final as (
 
     select
@@ -52,11 +55,10 @@ final as (
         stitched.event_type,
         stitched.device,
         stitched.product_id,
-        cast(sum(stitched.events) as {{ dbt.type_bigint() }}) as events
+        cast(stitched.events as {{ dbt.type_bigint() }}) as events
     from stitched
     inner join customers
         on stitched.customer_id = customers.customer_id
-    group by 1, 2, 3, 4, 5, 6
 
 )
 
