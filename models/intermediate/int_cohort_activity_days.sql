@@ -89,12 +89,11 @@ final as (
         customer_id,
         cohort_date,
         activity_date,
+        {%- for grain in ['week', 'month'] %}
         coalesce(
-            previous_date < cohort_date or previous_date < {{ period_start('week', 'activity_date') }}, true
-        ) as is_first_day_of_week,
-        coalesce(
-            previous_date < cohort_date or previous_date < {{ period_start('month', 'activity_date') }}, true
-        ) as is_first_day_of_month,
+            previous_date < cohort_date or previous_date < {{ period_start(grain, 'activity_date') }}, true
+        ) as is_first_day_of_{{ grain }},
+        {%- endfor %}
         next_date is null as is_last_active_day
     from by_basis
 
