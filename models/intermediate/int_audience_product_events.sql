@@ -18,6 +18,12 @@ events as (
 
 ),
 
+identity_pairs as (
+
+    select * from {{ ref('stg_shop__event_identity_pairs') }}
+
+),
+
 customers as (
 
     select * from {{ ref('int_customers') }}
@@ -30,8 +36,8 @@ products as (
 
 ),
 
--- received by the end of as_of_date; a missing received_at means received when it occurred. The one time-zone
--- conversion macro puts received_at on the same (reporting) clock as occurred_at and as_of_date.
+-- the lookback's events received by the end of as_of_date; a missing received_at means received when it occurred.
+-- The one time-zone conversion macro puts received_at on the same (reporting) clock as occurred_at and as_of_date.
 known_events as (
 
     select
@@ -41,25 +47,30 @@ known_events as (
         anonymous_id,
         event_type,
         product_id,
-        event_date,
         occurred_at,
         coalesce({{ to_reporting_tz('received_at_utc') }}, occurred_at) as received_at
     from events
-    where coalesce({{ to_reporting_tz('received_at_utc') }}, occurred_at)
+    where customer_id is not null
+        and product_id is not null
+        and event_type in ('product_view', 'add_to_cart')
+        and event_date <= {{ as_of_date() }}
+        and occurred_at
+        >= cast({{ dbt.dateadd('hour', 24 - lookback_hours, as_of_date()) }} as {{ dbt.type_timestamp() }})
+        and coalesce({{ to_reporting_tz('received_at_utc') }}, occurred_at)
         < cast({{ dbt.dateadd('day', 1, as_of_date()) }} as {{ dbt.type_timestamp() }})
 
 ),
 
 -- identity stitching as known at the end of as_of_date: a device counts as the customer's once an event received
 -- by then carried both (staging stitches with every loaded event, D-004; a later identification must not add a
--- customer to an audience already sent)
+-- customer to an audience already sent). Read from the per-day pairs, not every event (decision D-035).
 known_identities as (
 
     select distinct
         anonymous_id,
-        reported_customer_id as customer_id
-    from known_events
-    where anonymous_id is not null and reported_customer_id is not null
+        customer_id
+    from identity_pairs
+    where first_received_at < cast({{ dbt.dateadd('day', 1, as_of_date()) }} as {{ dbt.type_timestamp() }})
 
 ),
 
@@ -76,13 +87,7 @@ recent as (
     left join known_identities
         on known_events.anonymous_id = known_identities.anonymous_id
             and known_events.customer_id = known_identities.customer_id
-    where known_events.customer_id is not null
-        and known_events.product_id is not null
-        and known_events.event_type in ('product_view', 'add_to_cart')
-        and known_events.event_date <= {{ as_of_date() }}
-        and known_events.occurred_at
-        >= cast({{ dbt.dateadd('hour', 24 - lookback_hours, as_of_date()) }} as {{ dbt.type_timestamp() }})
-        and (known_events.reported_customer_id is not null or known_identities.customer_id is not null)
+    where known_events.reported_customer_id is not null or known_identities.customer_id is not null
 
 ),
 

@@ -13,7 +13,8 @@ import pytest
 
 # the event models incremental by day (macros/incremental/event_days.sql); the engine tests run them once more
 # incrementally and compare them too
-INCREMENTAL_MODELS = ("base_shop__events", "stg_shop__event_identity_days", "stg_shop__event_hours")
+INCREMENTAL_MODELS = ("base_shop__events", "stg_shop__event_identity_days", "stg_shop__event_hours",
+                      "stg_shop__event_identity_pairs")
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = str(Path(sys.executable).with_name("dbt"))

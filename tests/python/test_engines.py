@@ -27,6 +27,8 @@ INCREMENTAL_QUERIES = {
                                      "first_occurred_at from staging.stg_shop__event_identity_days",
     "stg_shop__event_hours": "select event_date, customer_id, anonymous_id, event_hour, event_type, device, "
                              "product_id, events from staging.stg_shop__event_hours",
+    "stg_shop__event_identity_pairs": "select event_date, anonymous_id, customer_id, first_seen_at_utc, "
+                                      "first_received_at from staging.stg_shop__event_identity_pairs",
 }
 
 

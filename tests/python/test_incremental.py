@@ -23,7 +23,8 @@ DAYS = 150
 FIRST_DAY = START + dt.timedelta(days=DAYS - 6)  # the last 6 days arrive one batch a day
 BATCHES = 6
 # the incremental tables compared too (marts are compared in full); _loaded_at is data, so it must agree as well
-INCREMENTAL = ("staging.base_shop__events", "staging.stg_shop__event_identity_days", "staging.stg_shop__event_hours")
+INCREMENTAL = ("staging.base_shop__events", "staging.stg_shop__event_identity_days", "staging.stg_shop__event_hours",
+               "staging.stg_shop__event_identity_pairs")
 
 
 def append_rows(con: duckdb.DuckDBPyConnection, directory: Path, table: str, select: str) -> None:
@@ -143,6 +144,10 @@ def test_the_crafted_changes_reached_the_incremental_tables(replayed):
                                    from staging.stg_shop__events where anonymous_id = '{crafted['visitor']}'
                                    and customer_id = '{crafted['owner']}' and is_stitched""")
     assert stitched["days"][0] >= 2 and stitched["last_day"][0].date() < FIRST_DAY - dt.timedelta(days=19)
+    # the login's pair reached the incremental pairs table, received on the day of its batch
+    pair = warehouse.query(f"""select first_received_at from staging.stg_shop__event_identity_pairs
+                               where anonymous_id = '{crafted['visitor']}' and customer_id = '{crafted['owner']}'""")
+    assert len(pair) == 1 and pair["first_received_at"][0].date() == replayed["batches"][4].day
     late = warehouse.query(f"""select qualifying_events from staging.stg_shop__event_identity_days
                                where customer_id = '{crafted['owner']}' and event_date = '{crafted['late_day']}'""")
     assert len(late) == 1 and late["qualifying_events"][0] >= 1

@@ -1,14 +1,15 @@
 -- identity stitching (metrics.md, "Activity"): an anonymous id seen on any trusted event together with a customer
 -- id belongs to that customer; seen with several, the first customer it was seen with (ties by customer id).
--- A table rebuilt on every run from the staged events: stitching is retroactive (decision D-004), so it is not
--- incremental; it reads one row per (anonymous id, customer) pair, not every event
+-- A table rebuilt on every run: stitching is retroactive (decision D-004), so it is not incremental; it reads the
+-- per-day (anonymous id, customer) pairs of stg_shop__event_identity_pairs (incremental), not every event
+-- (decision D-035)
 {{ config(materialized='table') }}
 
 with
 
-events as (
+identity_pairs as (
 
-    select * from {{ ref('base_shop__events') }}
+    select * from {{ ref('stg_shop__event_identity_pairs') }}
 
 ),
 
@@ -17,12 +18,8 @@ pairs as (
     select
         anonymous_id,
         customer_id,
-        min(occurred_at_utc) as first_seen_at_utc
-    from events
-    where quarantine_reason is null
-        and not is_duplicate
-        and anonymous_id is not null
-        and customer_id is not null
+        min(first_seen_at_utc) as first_seen_at_utc
+    from identity_pairs
     group by 1, 2
 
 ),

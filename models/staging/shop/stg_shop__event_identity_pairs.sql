@@ -1,0 +1,57 @@
+-- the (anonymous id, customer id) pairs that trusted, first-copy events carried together, per event day: when each
+-- pair was first seen that day (UTC) and first received (reporting time zone; the occurrence time when the feed
+-- has no receipt time). Every event type counts, as it does for identification (metrics.md, "Activity").
+-- Incremental by event day like base_shop__events (macros/incremental/event_days.sql): the identity map and the
+-- audiences' "known identities" group these rows instead of every event, so stitching stays retroactive
+-- (decision D-004) while the per-event work is done once per loaded day (decision D-035)
+{{ config(**event_days_incremental_config()) }}
+
+with
+
+events as (
+
+    select * from {{ ref('base_shop__events') }}
+
+),
+
+{% if is_incremental() -%}
+{{ event_days_to_rebuild_ctes(this, events=ref('base_shop__events')) }},
+
+{% endif -%}
+identifying as (
+
+    select
+        event_partition_date,
+        event_date,
+        anonymous_id,
+        customer_id,
+        occurred_at_utc,
+        coalesce({{ to_reporting_tz('received_at_utc') }}, occurred_at) as received_at,
+        _loaded_at
+    from events
+    where quarantine_reason is null
+        and not is_duplicate
+        and anonymous_id is not null
+        and customer_id is not null
+        {%- if is_incremental() %}
+        and event_partition_date in (select event_days_to_rebuild.event_partition_date from event_days_to_rebuild)
+        {%- endif %}
+
+),
+
+final as (
+
+    select
+        event_date,
+        anonymous_id,
+        customer_id,
+        min(occurred_at_utc) as first_seen_at_utc,
+        min(received_at) as first_received_at,
+        max(_loaded_at) as _loaded_at,
+        event_partition_date
+    from identifying
+    group by event_partition_date, event_date, anonymous_id, customer_id
+
+)
+
+select * from final
