@@ -22,43 +22,42 @@ period_calendar as (
 
 ),
 
-active_periods as (
+-- each active day with the customer's previous and next active day: one window for every grain (decision D-037)
+customer_days as (
 
-    {% for grain in grains %}
-    select distinct
-        cast('{{ grain }}' as {{ type_string() }}) as period_grain,
+    select
         activity_days.customer_id,
-        {{ period_start(grain, 'activity_days.activity_date') }} as period_start,
-        {{ period_start(grain, 'customers.signup_date') }} as signup_period_start
+        activity_days.activity_date,
+        customers.signup_date,
+        lag(activity_days.activity_date) over (
+            partition by activity_days.customer_id order by activity_days.activity_date
+        ) as previous_active_date,
+        lead(activity_days.activity_date) over (
+            partition by activity_days.customer_id order by activity_days.activity_date
+        ) as next_active_date
     from activity_days
     inner join customers
         on activity_days.customer_id = customers.customer_id
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
 
 ),
 
-sequenced as (
-
+-- per grain, each active day's period and the customer's previous and next active periods: the previous active day
+-- lies in the previous active period (the next one in the next), so the first day of an active period stands for
+-- it (previous active period another period) and its last day looks ahead (next active period another period)
+period_days as (
+    {% for grain in grains %}
     select
-        period_grain,
+        cast('{{ grain }}' as {{ type_string() }}) as period_grain,
         customer_id,
-        period_start,
-        signup_period_start,
-        lag(period_start) over (partition by period_grain, customer_id order by period_start) as previous_active_start,
-        lead(period_start) over (partition by period_grain, customer_id order by period_start) as next_active_start,
-        case period_grain
-            {% for grain in grains %}
-            when '{{ grain }}' then {{ add_periods(grain, -1, 'period_start') }}
-            {% endfor %}
-        end as previous_period_start,
-        case period_grain
-            {% for grain in grains %}
-            when '{{ grain }}' then {{ add_periods(grain, 1, 'period_start') }}
-            {% endfor %}
-        end as next_period_start
-    from active_periods
-
+        {{ period_start(grain, 'activity_date') }} as period_start,
+        {{ period_start(grain, 'signup_date') }} as signup_period_start,
+        {{ period_start(grain, 'previous_active_date') }} as previous_active_start,
+        {{ period_start(grain, 'next_active_date') }} as next_active_start,
+        {{ add_periods(grain, -1, period_start(grain, 'activity_date')) }} as previous_period_start,
+        {{ add_periods(grain, 1, period_start(grain, 'activity_date')) }} as next_period_start
+    from customer_days
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 -- an active period is new (first active period and the signup period), returning (active in the previous
@@ -74,16 +73,20 @@ statuses as (
             else 'resurrecting'
         end as status,
         customer_id
-    from sequenced
+    from period_days
+    where previous_active_start is null or previous_active_start <> period_start
+
     union all
+
     -- dormant once, in the first inactive period after an active period, if it has started by as_of_date
     select
         period_grain,
         next_period_start as period_start,
         'dormant' as status,
         customer_id
-    from sequenced
-    where (next_active_start is null or next_active_start <> next_period_start)
+    from period_days
+    where (next_active_start is null or next_active_start <> period_start)
+        and (next_active_start is null or next_active_start <> next_period_start)
         and next_period_start <= {{ as_of_date() }}
 
 ),
