@@ -281,6 +281,22 @@ purchased_per_category as (
 
 ),
 
+-- sources rank in priority order, so popularity fills only what repurchases and affinity leave of the top k: the
+-- customers whose top k they fill already take no popularity candidates
+priority_candidates as (
+
+    select
+        customer_id,
+        count(*) as candidates
+    from (
+        select customer_id from due_repurchases
+        union all
+        select customer_id from affinity_top
+    ) as prioritized
+    group by customer_id
+
+),
+
 -- the top k + (products the customer bought in the category) by popularity hold at least k products not yet bought
 popular_candidates as (
 
@@ -295,8 +311,11 @@ popular_candidates as (
     left join purchased_per_category
         on customer_interest_ranked.customer_id = purchased_per_category.customer_id
             and customer_interest_ranked.category = purchased_per_category.category
+    left join priority_candidates
+        on customer_interest_ranked.customer_id = priority_candidates.customer_id
     where customer_interest_ranked.interest_rank <= {{ category_count }}
         and product_popularity.popularity_rank <= {{ top_k }} + coalesce(purchased_per_category.purchased_products, 0)
+        and coalesce(priority_candidates.candidates, 0) < {{ top_k }}
 
 ),
 
@@ -315,31 +334,6 @@ popular_not_found as (
             and popular_candidates.product_id = affinity_top.product_id
     where purchased_products.product_id is null
         and affinity_top.product_id is null
-
-),
-
--- sources rank in priority order, so popularity fills only what repurchases and affinity leave of the top k
-priority_candidates as (
-
-    select
-        customer_id,
-        count(*) as candidates
-    from (
-        select customer_id from due_repurchases
-        union all
-        select customer_id from affinity_top
-    ) as prioritized
-    group by customer_id
-
-),
-
-popular_needed as (
-
-    select popular_not_found.*
-    from popular_not_found
-    left join priority_candidates
-        on popular_not_found.customer_id = priority_candidates.customer_id
-    where coalesce(priority_candidates.candidates, 0) < {{ top_k }}
 
 ),
 
@@ -370,7 +364,7 @@ candidates as (
         3 as source_priority,
         {{ p13n_stable_score('score') }} as score,
         {{ p13n_stable_score('tie_breaker') }} as tie_breaker
-    from popular_needed
+    from popular_not_found
 
 ),
 
