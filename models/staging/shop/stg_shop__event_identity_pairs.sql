@@ -33,11 +33,25 @@ identifying as (
         and not is_duplicate
         and anonymous_id is not null
         and customer_id is not null
-        {%- if is_incremental() %}
-        and event_partition_date in (select event_days_to_rebuild.event_partition_date from event_days_to_rebuild)
-        {%- endif %}
 
 ),
+
+{% if is_incremental() %}
+-- the days this run rebuilds
+in_scope as (
+
+    select identifying.*
+    from identifying
+    where identifying.event_partition_date in (select event_days_to_rebuild.event_partition_date from event_days_to_rebuild)
+
+),
+{% else %}
+in_scope as (
+
+    select * from identifying
+
+),
+{% endif %}
 
 final as (
 
@@ -49,7 +63,7 @@ final as (
         min(received_at) as first_received_at,
         max(_loaded_at) as _loaded_at,
         event_partition_date
-    from identifying
+    from in_scope
     group by event_partition_date, event_date, anonymous_id, customer_id
 
 )
