@@ -142,26 +142,33 @@ event_days_to_rebuild as (
 )
 {%- endmacro %}
 
-{#- CTEs ending in `counted_events`: the events the per-day count models count (stg_shop__event_identity_days,
-    stg_shop__event_hours), read from `events` (a CTE over base_shop__events): trusted first copies of qualifying
-    events (every type except var('system_event_types')) that carry a customer id or an anonymous id, of the days an
-    incremental run rebuilds (every day on a full build). -#}
-{% macro counted_event_ctes(events) -%}
+{#- CTEs ending in `cte_name`: the trusted first copies (no quarantine reason, not a duplicate) of `events` (a CTE
+    over base_shop__events) that meet `condition`, of the days an incremental run rebuilds (every day on a full
+    build). The per-day event models read their events through it. -#}
+{% macro rebuilt_trusted_event_ctes(events, cte_name, condition) -%}
 {% if is_incremental() -%}
 {{ event_days_to_rebuild_ctes(this, events=ref('base_shop__events')) }},
 
 {% endif -%}
-counted_events as (
+{{ cte_name }} as (
 
     select {{ events }}.*
     from {{ events }}
     where {{ events }}.quarantine_reason is null
         and not {{ events }}.is_duplicate
-        and ({{ events }}.customer_id is not null or {{ events }}.anonymous_id is not null)
-        and {{ is_qualifying_event(events ~ '.event_type') }}
+        and {{ condition }}
         {%- if is_incremental() %}
         and {{ events }}.event_partition_date in (select event_days_to_rebuild.event_partition_date from event_days_to_rebuild)
         {%- endif %}
 
 )
+{%- endmacro %}
+
+{#- CTEs ending in `counted_events`: the events the per-day count models count (stg_shop__event_identity_days,
+    stg_shop__event_hours): trusted first copies of qualifying events (every type except var('system_event_types'))
+    that carry a customer id or an anonymous id, of the days an incremental run rebuilds. -#}
+{% macro counted_event_ctes(events) -%}
+{{ rebuilt_trusted_event_ctes(events, 'counted_events',
+    '(' ~ events ~ '.customer_id is not null or ' ~ events ~ '.anonymous_id is not null)\n        and '
+    ~ is_qualifying_event(events ~ '.event_type')) }}
 {%- endmacro %}

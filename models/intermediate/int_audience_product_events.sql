@@ -9,6 +9,8 @@
 -- as_of_date.
 {%- set lookback_hours = [var('browse_abandonment_window_hours', 24), 2 * var('cart_abandonment_window_hours', 24)]
     | max %}
+{#- the end of as_of_date (midnight after it, reporting time zone): "known" means received before it -#}
+{%- set end_of_as_of_date = 'cast(' ~ dbt.dateadd('day', 1, as_of_date()) ~ ' as ' ~ dbt.type_timestamp() ~ ')' %}
 
 with
 
@@ -57,7 +59,7 @@ known_events as (
         and occurred_at
         >= cast({{ dbt.dateadd('hour', 24 - lookback_hours, as_of_date()) }} as {{ dbt.type_timestamp() }})
         and coalesce({{ to_reporting_tz('received_at_utc') }}, occurred_at)
-        < cast({{ dbt.dateadd('day', 1, as_of_date()) }} as {{ dbt.type_timestamp() }})
+        < {{ end_of_as_of_date }}
 
 ),
 
@@ -70,7 +72,7 @@ known_identities as (
         anonymous_id,
         customer_id
     from identity_pairs
-    where first_received_at < cast({{ dbt.dateadd('day', 1, as_of_date()) }} as {{ dbt.type_timestamp() }})
+    where first_received_at < {{ end_of_as_of_date }}
 
 ),
 

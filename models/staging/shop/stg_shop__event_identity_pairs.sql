@@ -14,10 +14,10 @@ events as (
 
 ),
 
-{% if is_incremental() -%}
-{{ event_days_to_rebuild_ctes(this, events=ref('base_shop__events')) }},
+-- trusted first copies that carry both ids, of the days this run rebuilds
+{{ rebuilt_trusted_event_ctes('events', 'identifying_events',
+    'events.anonymous_id is not null and events.customer_id is not null') }},
 
-{% endif -%}
 identifying as (
 
     select
@@ -28,30 +28,9 @@ identifying as (
         occurred_at_utc,
         coalesce({{ to_reporting_tz('received_at_utc') }}, occurred_at) as received_at,
         _loaded_at
-    from events
-    where quarantine_reason is null
-        and not is_duplicate
-        and anonymous_id is not null
-        and customer_id is not null
+    from identifying_events
 
 ),
-
-{% if is_incremental() %}
--- the days this run rebuilds
-in_scope as (
-
-    select identifying.*
-    from identifying
-    where identifying.event_partition_date in (select event_days_to_rebuild.event_partition_date from event_days_to_rebuild)
-
-),
-{% else %}
-in_scope as (
-
-    select * from identifying
-
-),
-{% endif %}
 
 final as (
 
@@ -63,7 +42,7 @@ final as (
         min(received_at) as first_received_at,
         max(_loaded_at) as _loaded_at,
         event_partition_date
-    from in_scope
+    from identifying
     group by event_partition_date, event_date, anonymous_id, customer_id
 
 )
