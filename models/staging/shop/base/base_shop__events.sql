@@ -28,17 +28,7 @@ test_customers as (
 typed as (
 
     select
-        cast(source.event_id as {{ type_string() }}) as event_id,
-        cast(source.occurred_at as {{ dbt.type_timestamp() }}) as occurred_at_utc,
-        lower(trim(cast(source.event_type as {{ type_string() }}))) as event_type,
-        cast(source.customer_id as {{ type_string() }}) as customer_id,
-        cast(source.anonymous_id as {{ type_string() }}) as anonymous_id,
-        cast(source.session_id as {{ type_string() }}) as session_id,
-        cast(source.product_id as {{ type_string() }}) as product_id,
-        cast(source.received_at as {{ dbt.type_timestamp() }}) as received_at_utc,
-        cast(source.properties as {{ type_string() }}) as properties,
-        cast(source._loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at,
-        {{ event_partition_date('cast(source.occurred_at as ' ~ dbt.type_timestamp() ~ ')') }} as event_partition_date
+        {{ typed_raw_event_columns('source') }}
     from source
 
 ),
@@ -61,31 +51,10 @@ in_scope as (
         or typed.event_id in (select rebuild_new_events.event_id from rebuild_new_events)
 
 ),
-{% else %}
-in_scope as (
-
-    select * from typed
-
-),
-{% endif %}
 
 checked as (
 
-    select
-        in_scope.*,
-        case
-            {{ id_problem('in_scope.event_id', 'missing_event_id') }}
-            when in_scope.event_type is null then 'missing_event_type'
-            when not coalesce({{ regex_full_match('in_scope.event_type', var('event_type_pattern')) }}, false)
-                then 'invalid_event_type'
-            when in_scope.customer_id is not null and not {{ is_valid_id('in_scope.customer_id') }} then 'invalid_id'
-            when in_scope.anonymous_id is not null and not {{ is_valid_id('in_scope.anonymous_id') }} then 'invalid_id'
-            when test_customers.customer_id is not null then 'test_account'
-            {{ timestamp_problem('in_scope.occurred_at_utc', 'missing_occurred_at') }}
-        end as quarantine_reason
-    from in_scope
-    left join test_customers
-        on in_scope.customer_id = test_customers.customer_id
+    {{ checked_raw_events('in_scope') }}
 
 ),
 
@@ -93,10 +62,73 @@ flagged as (
 
     select
         *,
-        {{ is_duplicate('event_id', 'received_at_utc nulls last, _loaded_at, occurred_at_utc, event_type') }} as is_duplicate
+        {{ event_is_duplicate() }} as is_duplicate
     from checked
 
 ),
+{% else %}
+-- a full build ranks only the copies of the event ids sent more than once (decision D-038): a window over every
+-- event sorted and spilled all of them, wide, and cost most of the model's time. Raw is named directly below, not
+-- through `source`: DuckDB writes a CTE read twice to disk, and these reads are narrow or few.
+repeated_event_ids as (
+
+    select cast(raw_events.event_id as {{ type_string() }}) as event_id
+    from {{ source('shop', 'events') }} as raw_events
+    where raw_events.event_id is not null
+    group by 1
+    having count(*) > 1
+
+),
+
+typed_singles as (
+
+    select typed.*
+    from typed
+    left join repeated_event_ids
+        on typed.event_id = repeated_event_ids.event_id
+    where repeated_event_ids.event_id is null
+
+),
+
+checked_singles as (
+
+    {{ checked_raw_events('typed_singles') }}
+
+),
+
+typed_copies as (
+
+    select
+        {{ typed_raw_event_columns('raw_copies') }}
+    from {{ source('shop', 'events') }} as raw_copies
+    inner join repeated_event_ids
+        on cast(raw_copies.event_id as {{ type_string() }}) = repeated_event_ids.event_id
+
+),
+
+checked_copies as (
+
+    {{ checked_raw_events('typed_copies') }}
+
+),
+
+-- a single copy is never a duplicate
+flagged as (
+
+    select
+        *,
+        false as is_duplicate
+    from checked_singles
+
+    union all
+
+    select
+        *,
+        {{ event_is_duplicate() }} as is_duplicate
+    from checked_copies
+
+),
+{% endif %}
 
 final as (
 
