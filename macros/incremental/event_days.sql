@@ -55,28 +55,23 @@ rebuild_watermark as (
 
 rebuild_new_events as (
 
-    {% if events is none -%}
-    select
-        cast(raw_events.event_id as {{ type_string() }}) as event_id,
-        cast(raw_events.customer_id as {{ type_string() }}) as customer_id,
-        cast(raw_events.occurred_at as {{ dbt.type_timestamp() }}) as occurred_at_utc,
-        cast(raw_events._loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at,
-        {{ event_partition_date('cast(raw_events.occurred_at as ' ~ dbt.type_timestamp() ~ ')') }}
-            as event_partition_date
-    from {{ source('shop', 'events') }} as raw_events
-    cross join rebuild_watermark
-    where cast(raw_events._loaded_at as {{ dbt.type_timestamp() }}) > rebuild_watermark.loaded_at
-    {%- else -%}
     select
         typed_events.event_id,
         typed_events.customer_id,
         typed_events.occurred_at_utc,
         typed_events._loaded_at,
         typed_events.event_partition_date
+    {% if events is none -%}
+    from (
+        select
+            {{ typed_raw_event_columns('raw_events') }}
+        from {{ source('shop', 'events') }} as raw_events
+    ) as typed_events
+    {%- else -%}
     from {{ events }} as typed_events
+    {%- endif %}
     cross join rebuild_watermark
     where typed_events._loaded_at > rebuild_watermark.loaded_at
-    {%- endif %}
 
 ),
 

@@ -1,5 +1,6 @@
 {#- The typing and the quarantine rule of raw events (base_shop__events), written once: a full build applies them
-    to two disjoint sets of raw rows (decision D-038). -#}
+    to two disjoint sets of raw rows (decision D-038), and the typing also gives the incremental rule its newly
+    loaded rows (macros/incremental/event_days.sql). -#}
 
 {#- The typed columns of a raw event row of `raw` (an alias of source('shop', 'events')). -#}
 {% macro typed_raw_event_columns(raw) -%}
@@ -17,9 +18,17 @@
             as event_partition_date
 {%- endmacro %}
 
-{#- Why a typed event of `events` cannot be trusted (null = trusted); `test_customers` (a CTE of the customer ids
-    flagged is_test) is left-joined on the event's customer id. -#}
-{% macro raw_event_quarantine_reason(events) -%}
+{#- The duplicate flag of an event copy (the first received copy of an event id wins), over the rows of one
+    query. -#}
+{% macro event_is_duplicate() -%}
+    {{ is_duplicate('event_id', 'received_at_utc nulls last, _loaded_at, occurred_at_utc, event_type') }}
+{%- endmacro %}
+
+{#- The body of a CTE: the typed events of `events` with the reason each cannot be trusted (null = trusted);
+    `test_customers` (a CTE of the customer ids flagged is_test) is left-joined on the event's customer id. -#}
+{% macro checked_raw_events(events) -%}
+    select
+        {{ events }}.*,
         case
             {{ id_problem(events ~ '.event_id', 'missing_event_id') }}
             when {{ events }}.event_type is null then 'missing_event_type'
@@ -31,21 +40,7 @@
                 then 'invalid_id'
             when test_customers.customer_id is not null then 'test_account'
             {{ timestamp_problem(events ~ '.occurred_at_utc', 'missing_occurred_at') }}
-        end
-{%- endmacro %}
-
-{#- The duplicate flag of an event copy (the first received copy of an event id wins), over the rows of one
-    query. -#}
-{% macro event_is_duplicate() -%}
-    {{ is_duplicate('event_id', 'received_at_utc nulls last, _loaded_at, occurred_at_utc, event_type') }}
-{%- endmacro %}
-
-{#- The body of a CTE: the typed events of `events` with their quarantine reason (test accounts from the
-    `test_customers` CTE). -#}
-{% macro checked_raw_events(events) -%}
-    select
-        {{ events }}.*,
-        {{ raw_event_quarantine_reason(events) }} as quarantine_reason
+        end as quarantine_reason
     from {{ events }}
     left join test_customers
         on {{ events }}.customer_id = test_customers.customer_id
