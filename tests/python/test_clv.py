@@ -273,6 +273,69 @@ def test_log_likelihood_gradients_match_finite_differences():
             assert grad[k] == pytest.approx(numeric, rel=1e-5, abs=1e-6)
 
 
+def hypergeometric_series(a: float, b: float, c: float, z: float) -> float:
+    """2F1(a, b; c; z) summed term by term (|z| < 1): an independent reference for scipy's hyp2f1."""
+    term = total = 1.0
+    for n in range(200_000):
+        term *= (a + n) * (b + n) / ((c + n) * (n + 1)) * z
+        total += term
+        if abs(term) < 1e-17 * abs(total):
+            return total
+    raise AssertionError("the series did not converge")
+
+
+# the BG/NBD parameters a 1,000-customer benchmark warehouse fitted (540 days, seed 42; the fit did not converge):
+# a large a made Euler's form of E[Y] overflow to -inf or NaN at small x, failing the mart's range test
+UNCONVERGED_FIT = (0.321851, 3.998602, 340.456595, 2649.679397)
+
+
+@pytest.mark.parametrize("params, x, t_x, t", [
+    (UNCONVERGED_FIT, 0.0, 0.0, 1.0 / 7),  # a - 1 - r - x >= 0: the direct form
+    (UNCONVERGED_FIT, 2.0, 15.0 / 7, 23.0 / 7),
+    (UNCONVERGED_FIT, 30.0, 70.0, 75.0),
+    (UNCONVERGED_FIT, 400.0, 75.0, 75.0),  # x > a - 1 - r: Euler's form
+    ((0.243, 4.414, 0.793, 2.426), 0.0, 0.0, 38.86),  # CDNOW's published fit: Euler's form for every x
+    ((0.243, 4.414, 0.793, 2.426), 5.0, 30.0, 38.86),
+    ((0.243, 4.414, 0.793, 2.426), 2000.0, 38.0, 38.86),  # the direct form's series would overflow here
+    ((0.5, 10.0, 3.0, 5.0), 1.0, 5.0, 20.0),  # a moderate a: the direct form up to x = 1
+    ((0.5, 10.0, 3.0, 5.0), 2.0, 5.0, 20.0),
+])
+def test_expected_purchases_equal_the_series_on_either_side_of_the_switch(params, x, t_x, t):
+    """E[Y(h) | x, t_x, T] against its definition summed independently: P(alive) (a + b + x - 1) / (a - 1)
+    [1 - (1 - z)^(r + x) 2F1(r + x, b + x; a + b + x - 1; z)], z = h / (alpha + T + h), the 2F1 as a plain series
+    (its terms are positive, so the sum is accurate) or, where that series would overflow, Euler's equal form."""
+    clv = load_model_module("fct_customer_clv")
+    r, alpha, a, b = params
+    horizon = 365 / 7
+    z = horizon / (alpha + t + horizon)
+    with np.errstate(all="ignore"):
+        ours = float(clv.expected_purchases(params, horizon, np.array([x]), np.array([t_x]), np.array([t]))[0])
+        alive = float(clv.p_alive(params, np.array([x]), np.array([t_x]), np.array([t]))[0])
+    if x <= a - 1 - r:
+        bracket = 1 - (1 - z) ** (r + x) * hypergeometric_series(r + x, b + x, a + b + x - 1, z)
+    else:
+        bracket = 1 - (1 - z) ** (a - 1) * hypergeometric_series(a + b - 1 - r, a - 1, a + b + x - 1, z)
+    assert np.isfinite(ours) and ours >= 0
+    assert ours == pytest.approx(alive * (a + b + x - 1) / (a - 1) * bracket, rel=1e-9)
+
+
+def test_expected_purchases_of_the_unconverged_fit_equal_lifetimes():
+    """lifetimes evaluates the direct form, which is the stable one for this fit's large a."""
+    from lifetimes import BetaGeoFitter
+
+    clv = load_model_module("fct_customer_clv")
+    x = np.array([0.0, 0.0, 1.0, 2.0, 5.0, 30.0])
+    t_x = np.array([0.0, 0.0, 1.0, 15.0 / 7, 60.0, 70.0])
+    t = np.array([1.0 / 7, 2.0, 10.0 / 7, 23.0 / 7, 75.0, 75.0])
+    bgf = BetaGeoFitter()
+    bgf.params_ = pd.Series(dict(zip(("r", "alpha", "a", "b"), UNCONVERGED_FIT)))
+    with np.errstate(all="ignore"):
+        ours = clv.expected_purchases(UNCONVERGED_FIT, 365 / 7, x, t_x, t)
+    theirs = bgf.conditional_expected_number_of_purchases_up_to_time(365 / 7, x, t_x, t)
+    assert np.isfinite(ours).all()
+    assert np.allclose(ours, np.asarray(theirs, dtype=float), rtol=1e-9, atol=0)
+
+
 def enabled_expression(model_name: str) -> str:
     spec = yaml.safe_load((PROJECT_DIR / "models" / "marts" / "value" / "_clv.yml").read_text())
     return next(m for m in spec["models"] if m["name"] == model_name)["config"]["enabled"]

@@ -53,12 +53,19 @@ def expected_purchases(params, horizon, x, t_x, t):
     """E[Y(horizon) | x, t_x, T] (Fader, Hardie and Lee 2005, eq. 10):
     P(alive) (a + b + x - 1) / (a - 1) [1 - ((alpha + T) / (alpha + T + h))^(r + x) 2F1(r + x, b + x; a + b + x - 1; z)]
     with z = h / (alpha + T + h). Euler's transformation turns the bracket into
-    1 - (1 - z)^(a - 1) 2F1(a + b - 1 - r, a - 1; a + b + x - 1; z), which stays finite for large x."""
+    1 - (1 - z)^(a - 1) 2F1(a + b - 1 - r, a - 1; a + b + x - 1; z). Each form is evaluated where its series
+    converges at z = 1 (c - a - b >= 0), so the hypergeometric stays bounded and finite: the direct form while
+    x <= a - 1 - r, Euler's beyond (for large x, and for every x when a < 1 + r). A large a (a poorly identified
+    or unconverged fit of few customers) overflows Euler's form at small x, and a large x the direct one."""
     r, alpha, a, b = params
     if abs(a - 1.0) < 1e-9:  # removable singularity at a = 1: step just beside it
         a = 1.0 + 1e-9
     z = horizon / (alpha + t + horizon)
-    bracket = 1.0 - (1.0 - z) ** (a - 1.0) * hyp2f1(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z)
+    bracket = np.where(
+        a - 1.0 - r - x >= 0,
+        1.0 - (1.0 - z) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1.0, z),
+        1.0 - (1.0 - z) ** (a - 1.0) * hyp2f1(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z),
+    )
     return p_alive(params, x, t_x, t) * (a + b + x - 1.0) / (a - 1.0) * bracket
 
 
