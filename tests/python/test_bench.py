@@ -9,7 +9,7 @@ import re
 from retention_warehouse.bench import DAILY_PHASES, FLOOR_PHASES, Phase, model_thread_seconds, report
 
 
-def phases(floor: bool = True, pandas_failed: bool = False) -> list[Phase]:
+def phases(floor: bool = True, pandas_failed: bool = False, floor_failed: bool = False) -> list[Phase]:
     timed = [
         Phase("generate", 10.0, 100.0, 1_000),
         Phase("dbt build (full, with tests)", 200.0, 100.0, 1_000, model_seconds=(40.0, 160.0)),
@@ -26,6 +26,8 @@ def phases(floor: bool = True, pandas_failed: bool = False) -> list[Phase]:
     ]
     if floor:
         timed += [Phase(name, seconds, 100.0, 1) for name, seconds in zip(FLOOR_PHASES, (16.0, 10.0, 6.0))]
+    if floor_failed:
+        timed.append(Phase(f"{FLOOR_PHASES[0]} (FAILED)", 0.0, 0.0))
     return timed
 
 
@@ -63,6 +65,13 @@ def test_no_floor_lines_without_the_floor_run_and_a_failed_pandas_reference_is_n
     text = report(1_000, phases(floor=False, pandas_failed=True))
     assert not [label for label in ratio_lines(text) if label.startswith("floor")]
     assert "ratio pandas / our pipeline from files      n/a" in text
+    assert "floor 1k" not in text and "floor one new day" not in text
+
+
+def test_a_failed_floor_is_reported_and_the_other_ratios_stay():
+    text = report(1_000, phases(floor=False, floor_failed=True))
+    assert "floor one new day / full build              n/a   (the 1,000-customer warehouse failed" in text
+    assert ratio_lines(text)["ratio one new day / full build"] == "25.0%"
 
 
 def test_model_thread_seconds_split_incremental_models_from_the_rest(tmp_path):
