@@ -167,9 +167,9 @@ def history_and_new_day(warehouse: Warehouse, customers: int, days: int, seed: i
     for stale in (database, database.with_name(database.name + ".wal")):
         stale.unlink(missing_ok=True)
     dbt, paths, python = [str(BIN / "dbt")], warehouse.paths, [sys.executable]
-    phases = [run("generate", python + ["-m", "retention_warehouse", "generate", "--customers",
-                                                 str(customers), "--days", str(days), "--seed", str(seed), "--out",
-                                                 str(raw)], env, report=False)]
+    phases = [run("generate", python + ["-m", "retention_warehouse", "generate", "--customers", str(customers),
+                                         "--days", str(days), "--seed", str(seed), "--out", str(raw)], env,
+                  report=False)]
     phases[0].rows = parquet_rows(raw / "events.parquet")
     if report:
         print_phase(phases[0])
@@ -183,7 +183,7 @@ def history_and_new_day(warehouse: Warehouse, customers: int, days: int, seed: i
     history, new_day = batches / "initial", batches / f"day_{last_day}"
     stamp = ["--loaded-at", str(dt.datetime.combine(last_day, dt.time()))]
     phases.append(run("load", python + ["-m", "retention_warehouse", "load", str(history), "--database",
-                                                 str(database)] + stamp, env, report=False))
+                                        str(database)] + stamp, env, report=False))
     history_events = phases[1].rows = phases[2].rows = duckdb_count(database, "select count(*) from raw.events")
     if report:
         print_phase(phases[1])
