@@ -31,17 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("--append", action="store_true",
                       help="add the rows to the raw tables instead of replacing them (a daily batch)")
 
+    from .bench import add_arguments as add_bench_arguments  # the standard library only, until it runs
+
     bench = commands.add_parser("bench", help="generate, load and build at a scale; print timings and ratios")
-    bench.add_argument("--customers", type=int, default=100_000)
-    bench.add_argument("--days", type=int, default=540)
-    bench.add_argument("--seed", type=int, default=42)
-    bench.add_argument("--workdir")
-    bench.add_argument("--threads", type=int, default=2)
-    bench.add_argument("--memory-limit", default="6GB", help="DuckDB memory_limit for the dbt phases (it spills beyond)")
-    bench.add_argument("--pandas-memory-gb", type=float, default=16.0,
-                       help="address-space cap of the pandas reference (it is reported as failed beyond)")
-    bench.add_argument("--no-floor", dest="floor", action="store_false",
-                       help="skip the fixed-cost reference (the same daily builds on 1,000 customers, about 2 min)")
+    add_bench_arguments(bench)
 
     from .report.cli import add_arguments as add_report_arguments  # imports neither pandas nor duckdb
 
@@ -69,12 +62,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return score_main(["--database", args.database, "--truth", args.truth])
     if args.command == "bench":
-        from .bench import HEADER, bench as run_bench, report
+        from .bench import run_cli as run_bench
 
-        print(HEADER, flush=True)  # then each phase's line as it finishes, then the whole table with the ratios
-        print(report(args.customers, run_bench(args.customers, args.days, args.seed, args.workdir, args.threads,
-                                               args.memory_limit, args.pandas_memory_gb, args.floor)))
-        return 0
+        return run_bench(args)
     if args.command == "generate":
         from .generate import generate as run_generate
 

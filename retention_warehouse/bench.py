@@ -325,6 +325,31 @@ def time_sql(database: str, compiled_path: str) -> None:
     print(f"{mart:.6f} {scan:.6f}")
 
 
+def add_arguments(parser) -> None:
+    """The bench command's options (``python -m retention_warehouse bench`` and this module's own entry point)."""
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--days", type=int, default=540)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--workdir")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--memory-limit", default="6GB",
+                        help="DuckDB memory_limit for the dbt phases (it spills beyond)")
+    parser.add_argument("--pandas-memory-gb", type=float, default=16.0,
+                        help="address-space cap of the pandas reference (it is reported as failed beyond)")
+    parser.add_argument("--no-floor", dest="floor", action="store_false",
+                        help="skip the fixed-cost reference (the same daily builds on 1,000 customers, about 2 min)")
+
+
+def run_cli(args) -> int:
+    """Run the benchmark for parsed ``add_arguments`` options: each phase's line as it finishes, then the whole
+    table with the ratios."""
+    print(HEADER, flush=True)
+    phases = bench(args.customers, args.days, args.seed, args.workdir, args.threads, args.memory_limit,
+                   args.pandas_memory_gb, args.floor)
+    print(report(args.customers, phases))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -332,22 +357,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["--time-sql"]:
         time_sql(argv[1], argv[2])
         return 0
-
     parser = argparse.ArgumentParser(prog="retention_warehouse bench")
-    parser.add_argument("--customers", type=int, default=100_000)
-    parser.add_argument("--days", type=int, default=540)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--workdir")
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--memory-limit", default="6GB")
-    parser.add_argument("--pandas-memory-gb", type=float, default=16.0)
-    parser.add_argument("--no-floor", dest="floor", action="store_false")
-    args = parser.parse_args(argv)
-    print(HEADER, flush=True)
-    phases = bench(args.customers, args.days, args.seed, args.workdir, args.threads, args.memory_limit,
-                   args.pandas_memory_gb, args.floor)
-    print(report(args.customers, phases))
-    return 0
+    add_arguments(parser)
+    return run_cli(parser.parse_args(argv))
 
 
 if __name__ == "__main__":
