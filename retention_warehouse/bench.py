@@ -10,7 +10,9 @@ cost, runs the same daily builds on a warehouse of 1,000 customers (same days an
 negligible: its share of the full build is the least any day can cost (``--no-floor`` skips it). The last two
 ratios split the models' thread time (dbt's run_results.json) of the daily `dbt run` against the full build: the
 incremental event models, which should cost in proportion to the new day, and the models rebuilt in full "as of"
-the day.
+the day. One more phase times the daily build's data tests alone (``dbt test`` without unit tests, after the new
+day): they re-check every invariant on the whole warehouse, so they cost in proportion to all history, not to the
+day.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ SCAN_SQL = ("select cohort_basis, activity_basis, activity_date, count(distinct 
 TIMING_REPEATS = 3
 # the three ways a production day runs, in the order history_and_new_day runs them
 DAILY_PHASES = ("dbt build: one new day (incr.)", "dbt build: new day, no unit tests", "dbt run: one new day (incr.)")
+# the daily build's data tests alone, run on the warehouse as of the new day
+DATA_TESTS_PHASE = "dbt test: data tests, new day"
 # the fixed-cost reference: the same DAG on a warehouse this small does next to no data work
 FLOOR_CUSTOMERS = 1_000
 FLOOR_PHASES = ("floor 1k: dbt build, new day", "floor 1k: no unit tests, new day", "floor 1k: dbt run, new day")
@@ -215,6 +219,9 @@ def bench(customers: int, days: int = 540, seed: int = 42, workdir: str | None =
     raw, database, env, paths = warehouse.raw, warehouse.database, warehouse.env, warehouse.paths
     raw_events = phases[0].rows
     dbt, python = [str(BIN / "dbt")], [sys.executable]
+    # what the data tests of a daily build cost by themselves: each asserts its invariant over a whole table
+    # (uniqueness of every event id, reconciliations of every day), so this part of a day does not shrink with it
+    phases.append(run(DATA_TESTS_PHASE, dbt + ["test", "--exclude-resource-type", "unit_test"] + paths, env))
     activity_rows = duckdb_count(database, "select count(*) from intermediate.int_customer_activity_days")
     phases.append(run("dbt run: retention marts", dbt + ["run", "--select", *RETENTION_MARTS] + paths, env,
                       activity_rows))
@@ -278,6 +285,10 @@ def report(customers: int, phases: list[Phase]) -> str:
         f"ratio pandas / our pipeline from files {pandas.seconds / pipeline:8.1f}x   (target >= 5x)" if pandas else
         "ratio pandas / our pipeline from files      n/a   (the pandas script failed within its memory cap)",
     ]
+    data_tests = by_name.get(DATA_TESTS_PHASE)
+    if data_tests:
+        lines.append(f"ratio data tests alone / full build    {data_tests.seconds / full:8.1%}   (dbt test after the "
+                     f"new day, {data_tests.seconds:.1f} s: every invariant over the whole warehouse)")
     floors = [by_name.get(name) for name in FLOOR_PHASES]
     if all(floors):
         # the share of the full build a day costs even with no data to process: the target's room for data work is
