@@ -124,17 +124,30 @@ cohort_day_counts as (
 
 ),
 
+-- each cohort's last started period, a column of its own: the spine's join then compares two columns (a range
+-- join) instead of evaluating the period arithmetic for every cohort and number
+{{ grain }}_cohort_bounds as (
+
+    select
+        cohort_basis,
+        {{ seg }}cohort_start,
+        cohort_size,
+        {{ period_number(grain, 'cohort_start', period_start(grain, as_of_date())) }} as last_period_number
+    from {{ grain }}_cohort_sizes
+
+),
+
 {{ grain }}_spine as (
 
     select
-        {{ grain }}_cohort_sizes.cohort_basis,
-        {% for column in segment_columns %}{{ grain }}_cohort_sizes.{{ column }},
-        {% endfor %}{{ grain }}_cohort_sizes.cohort_start,
-        {{ grain }}_cohort_sizes.cohort_size,
+        {{ grain }}_cohort_bounds.cohort_basis,
+        {% for column in segment_columns %}{{ grain }}_cohort_bounds.{{ column }},
+        {% endfor %}{{ grain }}_cohort_bounds.cohort_start,
+        {{ grain }}_cohort_bounds.cohort_size,
         {{ numbers }}.n as period_number
-    from {{ grain }}_cohort_sizes
+    from {{ grain }}_cohort_bounds
     inner join {{ numbers }}
-        on {{ numbers }}.n <= {{ period_number(grain, grain ~ '_cohort_sizes.cohort_start', period_start(grain, as_of_date())) }}
+        on {{ numbers }}.n <= {{ grain }}_cohort_bounds.last_period_number
 
 ),
 
