@@ -303,7 +303,8 @@ UNCONVERGED_FIT = (0.321851, 3.998602, 340.456595, 2649.679397)
 def test_expected_purchases_equal_the_series_on_either_side_of_the_switch(params, x, t_x, t):
     """E[Y(h) | x, t_x, T] against its definition summed independently: P(alive) (a + b + x - 1) / (a - 1)
     [1 - (1 - z)^(r + x) 2F1(r + x, b + x; a + b + x - 1; z)], z = h / (alpha + T + h), the 2F1 as a plain series
-    (from the second term on its terms share one sign, so the sum is accurate) or, where that series would overflow, Euler's equal form."""
+    (from the second term on its terms share one sign, so the sum is accurate) or, where that series would
+    overflow, Euler's equal form."""
     clv = load_model_module("fct_customer_clv")
     r, alpha, a, b = params
     horizon = 365 / 7
