@@ -19,3 +19,14 @@
     when {{ column }} is null then '{{ missing_reason }}'
     when not {{ is_valid_id(column) }} then 'invalid_id'
 {%- endmacro %}
+
+{#- The parts of a row's content text for dbt.concat: each column as text (null as '~'), separated by '|'. Two
+    rows with the same parts say the same thing. -#}
+{% macro content_parts(columns) -%}
+    {%- set parts = [] -%}
+    {%- for column in columns -%}
+        {%- do parts.append("coalesce(cast(" ~ column ~ " as " ~ type_string() ~ "), '~')") -%}
+        {%- if not loop.last %}{% do parts.append("'|'") %}{% endif -%}
+    {%- endfor -%}
+    {{ return(parts) }}
+{%- endmacro %}

@@ -4,13 +4,13 @@
 
 {#- The typed columns of a raw event row of `raw` (an alias of source('shop', 'events')). -#}
 {% macro typed_raw_event_columns(raw) -%}
-        cast({{ raw }}.event_id as {{ type_string() }}) as event_id,
+        {{ raw_text(raw ~ '.event_id') }} as event_id,
         cast({{ raw }}.occurred_at as {{ dbt.type_timestamp() }}) as occurred_at_utc,
         lower(trim(cast({{ raw }}.event_type as {{ type_string() }}))) as event_type,
-        cast({{ raw }}.customer_id as {{ type_string() }}) as customer_id,
-        cast({{ raw }}.anonymous_id as {{ type_string() }}) as anonymous_id,
-        cast({{ raw }}.session_id as {{ type_string() }}) as session_id,
-        cast({{ raw }}.product_id as {{ type_string() }}) as product_id,
+        {{ raw_text(raw ~ '.customer_id') }} as customer_id,
+        {{ raw_text(raw ~ '.anonymous_id') }} as anonymous_id,
+        {{ raw_text(raw ~ '.session_id') }} as session_id,
+        {{ raw_text(raw ~ '.product_id') }} as product_id,
         cast({{ raw }}.received_at as {{ dbt.type_timestamp() }}) as received_at_utc,
         cast({{ raw }}.properties as {{ type_string() }}) as properties,
         cast({{ raw }}._loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at,
@@ -18,10 +18,11 @@
             as event_partition_date
 {%- endmacro %}
 
-{#- The duplicate flag of an event copy (the first received copy of an event id wins), over the rows of one
-    query. -#}
+{#- The duplicate flag of an event copy (the first received copy of an event id wins; the tie-break runs over the
+    whole event, so the winner never depends on row order), over the rows of one query. -#}
 {% macro event_is_duplicate() -%}
-    {{ is_duplicate('event_id', 'received_at_utc nulls last, _loaded_at, occurred_at_utc, event_type') }}
+    {{ is_duplicate('event_id', 'received_at_utc nulls last, _loaded_at, occurred_at_utc, event_type, customer_id,'
+        ~ ' anonymous_id, session_id, product_id, properties') }}
 {%- endmacro %}
 
 {#- The body of a CTE: the typed events of `events` with the reason each cannot be trusted (null = trusted);

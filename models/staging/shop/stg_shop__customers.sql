@@ -33,7 +33,7 @@ registered as (
     select
         customer_id,
         {{ to_reporting_tz('signup_at_utc') }} as signup_at,
-        {{ hash_pii('email') }} as email_hash,
+        email_hash,
         country_code,
         acquisition_channel,
         false as is_inferred,

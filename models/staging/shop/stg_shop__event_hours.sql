@@ -14,6 +14,12 @@ events as (
 
 ),
 
+pii_salt as (
+
+    select * from {{ source('privacy', 'pii_salt') }}
+
+),
+
 {{ counted_event_ctes('events') }},
 
 reported as (
@@ -32,7 +38,7 @@ reported as (
 
 ),
 
-final as (
+grouped as (
 
     select
         event_date,
@@ -47,6 +53,24 @@ final as (
         event_partition_date
     from reported
     group by event_partition_date, event_date, customer_id, anonymous_id, event_hour, event_type, device, product_id
+
+),
+
+-- ids and labels that look like personal data leave staging as pseudonyms (macros/privacy/pii_guard.sql)
+final as (
+
+    select
+        event_date,
+        {{ guard_pii('customer_id', 'id') }} as customer_id,
+        {{ guard_pii('anonymous_id', 'id') }} as anonymous_id,
+        event_hour,
+        event_type,
+        {{ guard_pii('device', 'label') }} as device,
+        {{ guard_pii('product_id', 'id') }} as product_id,
+        events,
+        _loaded_at,
+        event_partition_date
+    from grouped
 
 )
 

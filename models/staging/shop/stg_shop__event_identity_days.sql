@@ -13,6 +13,12 @@ events as (
 
 ),
 
+pii_salt as (
+
+    select * from {{ source('privacy', 'pii_salt') }}
+
+),
+
 {{ counted_event_ctes('events') }},
 
 reported as (
@@ -28,7 +34,7 @@ reported as (
 
 ),
 
-final as (
+grouped as (
 
     select
         event_date,
@@ -40,6 +46,21 @@ final as (
         event_partition_date
     from reported
     group by event_partition_date, event_date, customer_id, anonymous_id
+
+),
+
+-- ids and labels that look like personal data leave staging as pseudonyms (macros/privacy/pii_guard.sql)
+final as (
+
+    select
+        event_date,
+        {{ guard_pii('customer_id', 'id') }} as customer_id,
+        {{ guard_pii('anonymous_id', 'id') }} as anonymous_id,
+        qualifying_events,
+        first_occurred_at,
+        _loaded_at,
+        event_partition_date
+    from grouped
 
 )
 

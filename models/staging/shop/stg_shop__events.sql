@@ -16,9 +16,30 @@ identity_map as (
 
 ),
 
+pii_salt as (
+
+    select * from {{ source('privacy', 'pii_salt') }}
+
+),
+
+-- ids and labels that look like personal data leave staging as pseudonyms (macros/privacy/pii_guard.sql), the
+-- same ones the identity map and the per-day count models hold
 trusted as (
 
-    select * from base
+    select
+        {{ guard_pii('event_id', 'id') }} as event_id,
+        occurred_at,
+        event_date,
+        event_type,
+        {{ guard_pii('customer_id', 'id') }} as customer_id,
+        {{ guard_pii('anonymous_id', 'id') }} as anonymous_id,
+        {{ guard_pii('session_id', 'id') }} as session_id,
+        {{ guard_pii('product_id', 'id') }} as product_id,
+        received_at_utc,
+        properties,
+        {{ guard_pii('device', 'label') }} as device,
+        _loaded_at
+    from base
     where quarantine_reason is null and not is_duplicate
 
 ),

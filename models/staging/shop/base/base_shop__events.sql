@@ -19,7 +19,7 @@ raw_customers as (
 
 test_customers as (
 
-    select distinct cast(customer_id as {{ type_string() }}) as customer_id
+    select distinct {{ raw_text('customer_id') }} as customer_id
     from raw_customers
     where cast(is_test as boolean)
 

@@ -1,4 +1,5 @@
--- every raw assignment row, typed, with the reason it cannot be trusted (null = trusted) and a duplicate flag
+-- every raw assignment row, typed, with the reason it cannot be trusted (null = trusted) and a duplicate flag;
+-- ids and labels that look like personal data leave as pseudonyms (macros/privacy/pii_guard.sql)
 with
 
 source as (
@@ -13,9 +14,15 @@ raw_customers as (
 
 ),
 
+pii_salt as (
+
+    select * from {{ source('privacy', 'pii_salt') }}
+
+),
+
 test_customers as (
 
-    select distinct cast(customer_id as {{ type_string() }}) as customer_id
+    select distinct {{ raw_text('customer_id') }} as customer_id
     from raw_customers
     where cast(is_test as boolean)
 
@@ -24,9 +31,9 @@ test_customers as (
 typed as (
 
     select
-        cast(source.customer_id as {{ type_string() }}) as customer_id,
-        cast(source.experiment_id as {{ type_string() }}) as experiment_id,
-        lower(trim(cast(source.variant as {{ type_string() }}))) as variant,
+        {{ raw_text('source.customer_id') }} as customer_id,
+        {{ raw_text('source.experiment_id') }} as experiment_id,
+        lower(trim({{ raw_text('source.variant') }})) as variant,
         cast(source.assigned_at as {{ dbt.type_timestamp() }}) as assigned_at_utc,
         cast(source._loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at
     from source
@@ -55,9 +62,30 @@ flagged as (
 
     select
         *,
-        {{ is_duplicate('customer_id, experiment_id', 'assigned_at_utc, variant') }} as is_duplicate
+        {{ is_duplicate('customer_id, experiment_id', 'assigned_at_utc, variant, _loaded_at') }} as is_duplicate
     from checked
+
+),
+
+{%- set guarded = {
+    'customer_id': ['customer_id', 'id'],
+    'experiment_id': ['experiment_id', 'id'],
+    'variant': ['variant', 'label'],
+} %}
+
+final as (
+
+    select
+        {% for name, spec in guarded.items() -%}
+        {{ guard_pii(spec[0], spec[1]) }} as {{ name }},
+        {% endfor -%}
+        assigned_at_utc,
+        _loaded_at,
+        quarantine_reason,
+        is_duplicate,
+        {{ pii_redacted_list(guarded) }} as pii_redacted
+    from flagged
 
 )
 
-select * from flagged
+select * from final

@@ -25,6 +25,7 @@ checked as (
         case
             when rate_date is null then 'missing_rate_date'
             when currency_code is null then 'missing_currency'
+            when not coalesce({{ regex_full_match('currency_code', '^[A-Z]{3}$') }}, false) then 'invalid_currency'
             when rate_to_reporting is null or rate_to_reporting <= 0 then 'invalid_rate'
         end as quarantine_reason
     from typed

@@ -1,4 +1,5 @@
--- every raw order row, typed, with the reason it cannot be trusted (null = trusted) and a duplicate flag
+-- every raw order row, typed, with the reason it cannot be trusted (null = trusted) and a duplicate flag;
+-- ids and labels that look like personal data leave as pseudonyms (macros/privacy/pii_guard.sql)
 with
 
 source as (
@@ -19,9 +20,15 @@ fx_rates as (
 
 ),
 
+pii_salt as (
+
+    select * from {{ source('privacy', 'pii_salt') }}
+
+),
+
 test_customers as (
 
-    select distinct cast(customer_id as {{ type_string() }}) as customer_id
+    select distinct {{ raw_text('customer_id') }} as customer_id
     from raw_customers
     where cast(is_test as boolean)
 
@@ -43,11 +50,11 @@ currency_levels as (
 typed as (
 
     select
-        cast(source.order_id as {{ type_string() }}) as order_id,
-        cast(source.customer_id as {{ type_string() }}) as customer_id,
+        {{ raw_text('source.order_id') }} as order_id,
+        {{ raw_text('source.customer_id') }} as customer_id,
         cast(source.ordered_at as {{ dbt.type_timestamp() }}) as ordered_at_utc,
-        upper(trim(coalesce(cast(source.currency as {{ type_string() }}), '{{ var("reporting_currency") }}'))) as currency_code,
-        lower(trim(coalesce(cast(source.status as {{ type_string() }}), 'delivered'))) as order_status,
+        upper(trim(coalesce({{ raw_text('source.currency') }}, '{{ var("reporting_currency") }}'))) as currency_code,
+        lower(trim(coalesce({{ raw_text('source.status') }}, 'delivered'))) as order_status,
         cast(source.subtotal as {{ type_amount() }}) as subtotal_amount,
         cast(coalesce(source.discount, 0) as {{ type_amount() }}) as discount_amount,
         cast(coalesce(source.shipping, 0) as {{ type_amount() }}) as shipping_amount,
@@ -55,8 +62,8 @@ typed as (
         cast(source.refunded_amount as {{ type_amount() }}) as refunded_amount_raw,
         cast(source.refunded_at as {{ dbt.type_timestamp() }}) as refunded_at_utc,
         cast(source.cancelled_at as {{ dbt.type_timestamp() }}) as cancelled_at_utc,
-        lower(trim(cast(source.channel as {{ type_string() }}))) as order_channel,
-        cast(source.coupon_code as {{ type_string() }}) as coupon_code,
+        lower(trim({{ raw_text('source.channel') }})) as order_channel,
+        {{ raw_text('source.coupon_code') }} as coupon_code,
         cast(source.shipped_at as {{ dbt.type_timestamp() }}) as shipped_at_utc,
         cast(source.delivered_at as {{ dbt.type_timestamp() }}) as delivered_at_utc,
         coalesce(cast(source.is_test as boolean), false) as is_test,
@@ -95,13 +102,86 @@ checked as (
 
 ),
 
+-- what an order says, as one text: two trusted copies of an order id that tie on updated_at and _loaded_at but
+-- differ here are conflicting versions, not re-sent copies (an id reused for different orders, e.g. built from
+-- customer and day: decision D-039)
+keyed as (
+
+    select
+        *,
+        {{ dbt.concat(content_parts([
+            'customer_id', 'ordered_at_utc', 'subtotal_amount', 'currency_code', 'order_status', 'discount_amount',
+            'shipping_amount', 'tax_amount', 'refunded_amount_raw', 'refunded_at_utc', 'cancelled_at_utc',
+        ])) }} as content_key
+    from checked
+
+),
+
+-- the newest copy wins (updated_at, then the latest load); the tie-break runs over the whole content, so the
+-- winner never depends on row order
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by order_id, quarantine_reason
+            order by updated_at_utc desc nulls last, _loaded_at desc, order_status desc, content_key
+        ) as version_rank,
+        rank() over (
+            partition by order_id, quarantine_reason
+            order by updated_at_utc desc nulls last, _loaded_at desc
+        ) as version_group,
+        first_value(content_key) over (
+            partition by order_id, quarantine_reason
+            order by updated_at_utc desc nulls last, _loaded_at desc, order_status desc, content_key
+        ) as winning_content_key
+    from keyed
+
+),
+
 flagged as (
 
     select
         *,
-        {{ is_duplicate('order_id', 'updated_at_utc desc nulls last, _loaded_at desc, order_status desc') }} as is_duplicate
-    from checked
+        (quarantine_reason is null and version_group = 1 and content_key <> winning_content_key)
+            as is_conflicting_version
+    from ranked
+
+),
+
+{%- set guarded = {
+    'order_id': ['order_id', 'id'],
+    'customer_id': ['customer_id', 'id'],
+    'order_channel': ['order_channel', 'label'],
+    'coupon_code': ['coupon_code', 'label'],
+} %}
+
+final as (
+
+    select
+        {% for name, spec in guarded.items() -%}
+        {{ guard_pii(spec[0], spec[1]) }} as {{ name }},
+        {% endfor -%}
+        ordered_at_utc,
+        currency_code,
+        order_status,
+        subtotal_amount,
+        discount_amount,
+        shipping_amount,
+        tax_amount,
+        refunded_amount_raw,
+        refunded_at_utc,
+        cancelled_at_utc,
+        shipped_at_utc,
+        delivered_at_utc,
+        is_test,
+        updated_at_utc,
+        _loaded_at,
+        case when is_conflicting_version then 'conflicting_version' else quarantine_reason end as quarantine_reason,
+        (quarantine_reason is null and version_rank > 1 and not is_conflicting_version) as is_duplicate,
+        {{ pii_redacted_list(guarded) }} as pii_redacted
+    from flagged
 
 )
 
-select * from flagged
+select * from final

@@ -1,4 +1,5 @@
--- every raw product row, typed, with the reason it cannot be trusted (null = trusted) and a duplicate flag
+-- every raw product row, typed, with the reason it cannot be trusted (null = trusted) and a duplicate flag;
+-- ids and labels that look like personal data leave as pseudonyms (macros/privacy/pii_guard.sql)
 with
 
 source as (
@@ -7,12 +8,18 @@ source as (
 
 ),
 
+pii_salt as (
+
+    select * from {{ source('privacy', 'pii_salt') }}
+
+),
+
 typed as (
 
     select
-        cast(product_id as {{ type_string() }}) as product_id,
-        lower(trim(cast(category as {{ type_string() }}))) as category,
-        cast(name as {{ type_string() }}) as product_name,
+        {{ raw_text('product_id') }} as product_id,
+        lower(trim({{ raw_text('category') }})) as category,
+        {{ raw_text('name') }} as product_name,
         cast(list_price as {{ type_amount() }}) as list_price_amount,
         cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at
     from source
@@ -31,13 +38,35 @@ checked as (
 
 ),
 
+-- the newest load wins; the tie-break runs over the whole row, so the winner never depends on row order
 flagged as (
 
     select
         *,
-        {{ is_duplicate('product_id', '_loaded_at desc, category, product_name') }} as is_duplicate
+        {{ is_duplicate('product_id', '_loaded_at desc, category, product_name, list_price_amount') }} as is_duplicate
     from checked
+
+),
+
+{%- set guarded = {
+    'product_id': ['product_id', 'id'],
+    'category': ['category', 'label'],
+    'product_name': ['product_name', 'label'],
+} %}
+
+final as (
+
+    select
+        {% for name, spec in guarded.items() -%}
+        {{ guard_pii(spec[0], spec[1]) }} as {{ name }},
+        {% endfor -%}
+        list_price_amount,
+        _loaded_at,
+        quarantine_reason,
+        is_duplicate,
+        {{ pii_redacted_list(guarded) }} as pii_redacted
+    from flagged
 
 )
 
-select * from flagged
+select * from final
