@@ -125,7 +125,7 @@ ranked as (
         *,
         row_number() over (
             partition by order_id, quarantine_reason
-            order by updated_at_utc desc nulls last, _loaded_at desc, order_status desc, content_key
+            order by updated_at_utc desc nulls last, _loaded_at desc, order_status desc, content_key asc
         ) as version_rank,
         rank() over (
             partition by order_id, quarantine_reason
@@ -133,7 +133,7 @@ ranked as (
         ) as version_group,
         first_value(content_key) over (
             partition by order_id, quarantine_reason
-            order by updated_at_utc desc nulls last, _loaded_at desc, order_status desc, content_key
+            order by updated_at_utc desc nulls last, _loaded_at desc, order_status desc, content_key asc
         ) as winning_content_key
     from keyed
 
