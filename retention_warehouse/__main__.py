@@ -1,4 +1,5 @@
-"""Command line: ``python -m retention_warehouse {generate,load,bench,report,recommendations-eval,score-churn} ...``."""
+"""Command line: ``python -m retention_warehouse <command> ...``; commands: generate, load, salt, bench, report,
+recommendations-eval, score-churn."""
 
 from __future__ import annotations
 
@@ -21,15 +22,33 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument("--chunk-customers", type=int, default=100_000,
                           help="generate more customers than this in chunks of at most this many (bounds memory)")
 
-    load = commands.add_parser("load", help="load raw CSV/Parquet files into the target's raw schema")
-    load.add_argument("directory")
-    load.add_argument("--target", default="duckdb", choices=["duckdb", "postgres", "spark"])
-    load.add_argument("--database", help="DuckDB file (default: $DBT_DUCKDB_PATH or retention.duckdb); PostgreSQL DSN; "
-                                         "Spark: warehouse directory (default: $RETENTION_SPARK_DIR or ./spark)")
-    load.add_argument("--schema", default="raw")
-    load.add_argument("--loaded-at", help="UTC timestamp to stamp as _loaded_at (default: now)")
+    load = commands.add_parser(
+        "load", help="load raw CSV/TSV/Parquet files into the target's raw schema",
+        description="Load <table>.csv, .csv.gz, .tsv, .tsv.gz or .parquet files (names case-insensitive) into the "
+                    "target's raw schema, checked against the raw input contract; see retention_warehouse/load.py.")
+    load.add_argument("directory", help="folder of raw table files (names starting with _ or . are ignored)")
+    load.add_argument("--target", default="duckdb", choices=["duckdb", "postgres", "spark"],
+                      help="warehouse engine (default: duckdb)")
+    load.add_argument("--database", help="DuckDB file (default: $DBT_DUCKDB_PATH or retention.duckdb); PostgreSQL DSN "
+                                         "(default: from the RETENTION_PG_* variables); Spark: warehouse directory "
+                                         "(default: $RETENTION_SPARK_DIR or ./spark)")
+    load.add_argument("--schema", default="raw", help="schema of the raw tables (default: raw)")
+    load.add_argument("--loaded-at", help="timestamp to stamp as _loaded_at: ISO 8601, naive = UTC, an offset or "
+                                          "zone name is converted to UTC (default: now)")
     load.add_argument("--append", action="store_true",
-                      help="add the rows to the raw tables instead of replacing them (a daily batch)")
+                      help="add the rows to the raw tables instead of replacing them (a daily batch; default: replace)")
+    load.add_argument("--strict", action="store_true",
+                      help="reject files in the folder that are not raw table files (default: warn and ignore them)")
+
+    salt = commands.add_parser(
+        "salt", help="store RETENTION_PII_SALT in privacy.pii_salt without loading files",
+        description="Apply the loader's salt rules to a warehouse (for projects that point dbt at their own raw "
+                    "tables): store RETENTION_PII_SALT in privacy.pii_salt, keep it, or create the table empty. "
+                    "Prints what it did, never the salt.")
+    salt.add_argument("--target", default="duckdb", choices=["duckdb", "postgres", "spark"],
+                      help="warehouse engine (default: duckdb)")
+    salt.add_argument("--database", help="as for load: DuckDB file (default: $DBT_DUCKDB_PATH or retention.duckdb), "
+                                         "PostgreSQL DSN or Spark warehouse directory")
 
     from .bench import add_arguments as add_bench_arguments  # the standard library only, until it runs
 
@@ -82,19 +101,31 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{table:<24}{rows:>12,}")
         return 0
     if args.command == "load":
-        import datetime as dt
+        from .load import LoadError, load as run_load, parse_timestamp
 
-        from .load import LoadError, load as run_load
-
-        loaded_at = dt.datetime.fromisoformat(args.loaded_at) if args.loaded_at else None
         try:
+            loaded_at = parse_timestamp(args.loaded_at, "--loaded-at") if args.loaded_at else None
             counts = run_load(args.directory, target=args.target, database=args.database, schema=args.schema,
-                              loaded_at=loaded_at, append=args.append)
+                              loaded_at=loaded_at, append=args.append, strict=args.strict)
         except LoadError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
+        for warning in counts.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         for table, rows in counts.items():
             print(f"{table:<24}{rows:>12,}")
+        return 0
+    if args.command == "salt":
+        from .load import LoadError, store_pii_salt
+
+        try:
+            outcome = store_pii_salt(args.target, args.database)
+        except LoadError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        for warning in outcome.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        print(outcome.message)
         return 0
     return 1
 

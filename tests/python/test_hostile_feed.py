@@ -118,11 +118,16 @@ def hostile(tmp_path_factory) -> Warehouse:
     return warehouse
 
 
+def fetch(warehouse: Warehouse, sql: str) -> list[tuple]:
+    with warehouse.connect() as con:
+        return con.execute(sql).fetchall()
+
+
 def test_offsets_and_zone_names_become_the_utc_instant(hostile):
-    rows = hostile.query("select order_id, ordered_at, order_date from marts.fct_orders "
-                         "where order_id in ('h-tz-offset', 'h-tz-name') order by order_id")
-    assert [str(v) for v in rows.ordered_at] == ["2024-03-02 06:30:00", "2024-02-03 07:30:00"]
-    assert [str(v) for v in rows.order_date] == ["2024-03-02", "2024-02-03"]
+    rows = fetch(hostile, "select order_id, cast(ordered_at as varchar), cast(order_date as varchar) "
+                          "from marts.fct_orders where order_id in ('h-tz-offset', 'h-tz-name') order by order_id")
+    assert rows == [("h-tz-name", "2024-03-02 06:30:00", "2024-03-02"),
+                    ("h-tz-offset", "2024-02-03 07:30:00", "2024-02-03")]
 
 
 def test_null_spellings_are_missing_ids_not_customers(hostile):
@@ -137,12 +142,12 @@ def test_null_spellings_are_missing_ids_not_customers(hostile):
 
 
 def test_a_1990_order_does_not_truncate_the_daily_marts(hostile):
-    days = hostile.query("select min(activity_date) as first, max(activity_date) as last, count(*) as n "
-                         "from marts.fct_active_customers_daily")
-    as_of = hostile.query("select as_of_date from intermediate.int_as_of_date").as_of_date[0]
-    assert str(days["first"][0]) == "1990-01-02"
-    assert days["last"][0] == as_of
-    assert days.n[0] == (pd.Timestamp(as_of) - pd.Timestamp("1990-01-02")).days + 1
+    [(first, last, n)] = fetch(hostile, "select min(activity_date), max(activity_date), count(*) "
+                                        "from marts.fct_active_customers_daily")
+    [(as_of,)] = fetch(hostile, "select as_of_date from intermediate.int_as_of_date")
+    assert str(first) == "1990-01-02"
+    assert last == as_of
+    assert n == (as_of - first).days + 1
 
 
 def test_a_reused_order_id_is_quarantined_and_warned_about(hostile):
@@ -158,10 +163,9 @@ def test_a_reused_order_id_is_quarantined_and_warned_about(hostile):
 
 def test_an_email_as_customer_id_joins_everywhere_under_one_pseudonym(hostile):
     key = pseudonym(EMAIL_AS_ID)
-    customer = hostile.query(f"select lifetime_orders, first_order_date from marts.dim_customers "
-                             f"where customer_id = '{key}'")
-    assert customer.lifetime_orders.tolist() == [2]
-    assert str(customer.first_order_date[0]) == "2024-02-03"
+    customer = fetch(hostile, f"select lifetime_orders, cast(first_order_date as varchar) from marts.dim_customers "
+                              f"where customer_id = '{key}'")
+    assert customer == [(2, "2024-02-03")]
     active = hostile.query(f"select count(*) as n from marts.fct_customer_activity_daily "
                            f"where customer_id = '{key}' and activity_date = '2024-02-05'")
     assert active.n[0] == 1

@@ -1,11 +1,12 @@
-"""The loader accepts the minimal raw contract, rejects a wrong file with a one-line error naming the table and
-column, stamps _loaded_at and is idempotent."""
+"""The loader accepts the minimal raw contract, rejects a wrong file with a one-line error naming the file and
+column, stamps _loaded_at and is idempotent (hostile input: test_load_hostile.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -13,18 +14,19 @@ import pytest
 from retention_warehouse.contract import TABLES
 from retention_warehouse.load import LoadError, load_duckdb
 
-MINIMAL_ORDERS = "order_id,customer_id,ordered_at,subtotal\no1,c1,2024-01-01 10:00:00,10.50\no2,c1,2024-01-02 11:00:00,5\n"
+MINIMAL_ORDERS = ("order_id,customer_id,ordered_at,subtotal\n"
+                  "o1,c1,2024-01-01 10:00:00,10.50\no2,c1,2024-01-02 11:00:00,5\n")
 
 
 @pytest.fixture
-def minimal_dir(tmp_path):
+def minimal_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "raw"
     folder.mkdir()
     (folder / "orders.csv").write_text(MINIMAL_ORDERS)
     return folder
 
 
-def test_minimal_contract_loads_orders_and_creates_every_other_table_empty(minimal_dir, tmp_path):
+def test_minimal_contract_loads_orders_and_creates_every_other_table_empty(minimal_dir: Path, tmp_path: Path) -> None:
     database = tmp_path / "w.duckdb"
     loaded_at = dt.datetime(2024, 2, 1, 0, 0)
     counts = load_duckdb(minimal_dir, database=str(database), loaded_at=loaded_at)
@@ -40,26 +42,27 @@ def test_minimal_contract_loads_orders_and_creates_every_other_table_empty(minim
         assert types["occurred_at"] == "TIMESTAMP" and types["event_id"] == "VARCHAR"
 
 
-def test_loading_twice_is_idempotent(minimal_dir, tmp_path):
+def test_loading_twice_is_idempotent(minimal_dir: Path, tmp_path: Path) -> None:
     database = str(tmp_path / "w.duckdb")
     first = load_duckdb(minimal_dir, database=database)
     second = load_duckdb(minimal_dir, database=database)
     assert first == second
 
 
-def test_missing_orders_table_is_rejected(tmp_path):
+def test_missing_orders_table_is_rejected(tmp_path: Path) -> None:
     (tmp_path / "customers.csv").write_text("customer_id,signup_at\nc1,2024-01-01\n")
     with pytest.raises(LoadError, match=r"^orders: required table is missing"):
         load_duckdb(tmp_path, database=str(tmp_path / "w.duckdb"))
 
 
-def test_missing_required_column_names_table_and_column(tmp_path):
+def test_missing_required_column_names_table_and_column(tmp_path: Path) -> None:
     (tmp_path / "orders.csv").write_text("order_id,customer_id,subtotal\no1,c1,1.0\n")
-    with pytest.raises(LoadError, match=r"^orders: required column 'ordered_at' is missing$"):
+    with pytest.raises(LoadError, match=r"^orders\.csv: required column 'ordered_at' is missing "
+                                        r"\(header: order_id, customer_id, subtotal\)$"):
         load_duckdb(tmp_path, database=str(tmp_path / "w.duckdb"))
 
 
-def test_wrong_column_type_names_table_and_column(tmp_path):
+def test_wrong_column_type_names_table_and_column(tmp_path: Path) -> None:
     (tmp_path / "orders.csv").write_text(MINIMAL_ORDERS)
     (tmp_path / "order_items.csv").write_text(
         "order_item_id,order_id,product_id,quantity,unit_price\ni1,o1,p1,two,3.00\n")
@@ -67,7 +70,7 @@ def test_wrong_column_type_names_table_and_column(tmp_path):
         load_duckdb(tmp_path, database=str(tmp_path / "w.duckdb"))
 
 
-def test_a_rejected_file_leaves_earlier_loads_intact(tmp_path, minimal_dir):
+def test_a_rejected_file_leaves_earlier_loads_intact(tmp_path: Path, minimal_dir: Path) -> None:
     database = str(tmp_path / "w.duckdb")
     load_duckdb(minimal_dir, database=database)
     (minimal_dir / "orders.csv").write_text("order_id,customer_id,ordered_at,subtotal\no9,c1,not a time,1\n")
@@ -77,7 +80,7 @@ def test_a_rejected_file_leaves_earlier_loads_intact(tmp_path, minimal_dir):
         assert con.execute("select count(*) from raw.orders").fetchone()[0] == 2
 
 
-def test_parquet_files_load(tmp_path):
+def test_parquet_files_load(tmp_path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -91,9 +94,10 @@ def test_parquet_files_load(tmp_path):
     assert counts["orders"] == 1
 
 
-def test_cli_reports_a_one_line_error_and_exit_code_2(tmp_path):
+def test_cli_reports_a_one_line_error_and_exit_code_2(tmp_path: Path) -> None:
     (tmp_path / "orders.csv").write_text("order_id,customer_id,ordered_at\no1,c1,2024-01-01\n")
     result = subprocess.run([sys.executable, "-m", "retention_warehouse", "load", str(tmp_path),
                              "--database", str(tmp_path / "w.duckdb")], capture_output=True, text=True)
     assert result.returncode == 2
-    assert result.stderr.strip() == "error: orders: required column 'subtotal' is missing"
+    assert result.stderr.strip() == ("error: orders.csv: required column 'subtotal' is missing "
+                                     "(header: order_id, customer_id, ordered_at)")
