@@ -4,8 +4,10 @@ nor reloading the original files brings them back."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 
+import pandas as pd
 import pytest
 
 from conftest import Warehouse, dbt_env
@@ -23,12 +25,17 @@ def erased(faulty_warehouse, tmp_path_factory):
     customer = warehouse.query(
         "select c.customer_id from marts.dim_customers c join raw.events e on e.customer_id = c.customer_id "
         "where c.lifetime_orders >= 2 and e.anonymous_id is not null order by c.customer_id limit 1").customer_id[0]
+    items_before = warehouse.query("select count(*) as n from raw.order_items").n[0]
     anonymous = set(warehouse.query(
         f"select distinct anonymous_id from raw.events where customer_id = '{customer}' "
         "and anonymous_id is not null").anonymous_id)
     orders = set(warehouse.query(f"select order_id from raw.orders where customer_id = '{customer}'").order_id)
     assert anonymous and orders
+    items_of_customer = warehouse.query(
+        f"select count(*) as n from raw.order_items where order_id in (select order_id from raw.orders "
+        f"where customer_id = '{customer}')").n[0]
     warehouse.dbt("run-operation", "forget_customer", "--args", f"{{customer_id: '{customer}'}}")
+    warehouse.kept_items = items_before - items_of_customer
     return warehouse, customer, anonymous, orders
 
 
@@ -66,3 +73,47 @@ def test_reloading_the_original_files_does_not_bring_the_customer_back(erased):
     orders_list = ", ".join(f"'{o}'" for o in orders)
     assert warehouse.query(f"select count(*) as n from raw.order_items where order_id in ({orders_list})").n[0] == 0
     assert warehouse.query("select count(*) as n from raw.customers").n[0] > 1000
+
+
+def test_the_erasure_records_exact_hashes_of_the_id_and_its_devices(erased):
+    warehouse, customer, anonymous, orders = erased
+    salt = "retention-warehouse-demo-salt"  # the fixture stores no salt
+    assert list(warehouse.query("select customer_hash from privacy.erased_customers").customer_hash) == [
+        hashlib.sha256((salt + customer).encode()).hexdigest()]
+    assert set(warehouse.query("select anonymous_hash from privacy.erased_anonymous_ids").anonymous_hash) == {
+        hashlib.sha256((salt + a).encode()).hexdigest() for a in anonymous}
+
+
+def test_a_reload_keeps_every_other_order_line_although_some_order_id_is_empty(erased, tmp_path):
+    warehouse, customer, anonymous, orders = erased
+    folder = tmp_path / "raw"
+    shutil.copytree(warehouse.data_dir, folder)
+    raw_orders = pd.read_parquet(folder / "orders.parquet")
+    nameless = raw_orders.head(1).copy()
+    nameless["order_id"] = None
+    pd.concat([raw_orders, nameless]).to_parquet(folder / "orders.parquet", index=False)
+    load_duckdb(folder, database=str(warehouse.database))
+    assert warehouse.query("select count(*) as n from raw.orders where order_id is null").n[0] == 1
+    assert warehouse.query("select count(*) as n from raw.order_items").n[0] == warehouse.kept_items
+
+
+def test_a_reload_keeps_a_customer_whose_id_differs_only_in_case(erased, tmp_path):
+    warehouse, customer, anonymous, orders = erased
+    folder = tmp_path / "raw"
+    shutil.copytree(warehouse.data_dir, folder)
+    customers = pd.read_parquet(folder / "customers.parquet")
+    twin = customers.head(1).copy()
+    twin["customer_id"] = customer.upper()
+    pd.concat([customers, twin]).to_parquet(folder / "customers.parquet", index=False)
+    load_duckdb(folder, database=str(warehouse.database))
+    kept = warehouse.query("select customer_id from raw.customers where lower(customer_id) = lower("
+                           f"'{customer}')").customer_id.tolist()
+    assert kept == [customer.upper()]
+
+
+def test_a_reload_does_not_bring_back_the_events_of_the_customers_devices(erased):
+    warehouse, customer, anonymous, orders = erased
+    load_duckdb(warehouse.data_dir, database=str(warehouse.database))
+    devices = ", ".join(f"'{a}'" for a in anonymous)
+    assert warehouse.query(f"select count(*) as n from raw.events where anonymous_id in ({devices})").n[0] == 0
+    assert warehouse.query("select count(*) as n from raw.events").n[0] > 10_000
