@@ -81,3 +81,11 @@
 {% macro raw_text(column) -%}
     {{ null_spelling('cast(' ~ column ~ ' as ' ~ type_string() ~ ')') }}
 {%- endmacro %}
+
+{#- The select-list items of a base model's guarded columns: `columns` maps each output column name to
+    [expression, kind]; each becomes guard_pii(expression, kind) as name, followed by a comma. -#}
+{% macro guarded_columns(columns) -%}
+    {%- for name, spec in columns.items() %}
+        {{ guard_pii(spec[0], spec[1]) }} as {{ name }},
+    {%- endfor %}
+{%- endmacro %}

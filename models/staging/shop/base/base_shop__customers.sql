@@ -62,9 +62,7 @@ flagged as (
 final as (
 
     select
-        {% for name, spec in guarded.items() -%}
-        {{ guard_pii(spec[0], spec[1]) }} as {{ name }},
-        {% endfor -%}
+        {{- guarded_columns(guarded) }}
         signup_at_utc,
         {{ hash_pii('email') }} as email_hash,
         is_test,

@@ -76,9 +76,7 @@ flagged as (
 final as (
 
     select
-        {% for name, spec in guarded.items() -%}
-        {{ guard_pii(spec[0], spec[1]) }} as {{ name }},
-        {% endfor -%}
+        {{- guarded_columns(guarded) }}
         assigned_at_utc,
         _loaded_at,
         quarantine_reason,

@@ -88,9 +88,7 @@ flagged as (
 final as (
 
     select
-        {{ guard_pii('order_item_id', 'id') }} as order_item_id,
-        {{ guard_pii('order_id', 'id') }} as order_id,
-        {{ guard_pii('product_id', 'id') }} as product_id,
+        {{- guarded_columns(guarded) }}
         quantity,
         unit_price_amount,
         _loaded_at,

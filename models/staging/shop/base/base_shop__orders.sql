@@ -159,9 +159,7 @@ flagged as (
 final as (
 
     select
-        {% for name, spec in guarded.items() -%}
-        {{ guard_pii(spec[0], spec[1]) }} as {{ name }},
-        {% endfor -%}
+        {{- guarded_columns(guarded) }}
         ordered_at_utc,
         currency_code,
         order_status,

@@ -57,9 +57,7 @@ flagged as (
 final as (
 
     select
-        {% for name, spec in guarded.items() -%}
-        {{ guard_pii(spec[0], spec[1]) }} as {{ name }},
-        {% endfor -%}
+        {{- guarded_columns(guarded) }}
         list_price_amount,
         _loaded_at,
         quarantine_reason,
