@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import duckdb
 import pytest
 
 from conftest import Warehouse, dbt_env
@@ -39,6 +40,26 @@ def raw_tables(**overrides) -> str:
      "system_event_types must not include the funnel step 'add_to_cart'"),
     (f"{{raw_tables: {raw_tables(orders='missing_orders')}}}", "the required raw table orders does not exist"),
     (f"{{raw_tables: {raw_tables(events='no_events')}}}", "the raw table events the configuration points at does not exist"),
+    # the data-quality guards: today's values would fail deep in the run, or quarantine every row
+    ("{max_order_amount: '25k'}",
+     "max_order_amount must be a positive number (per order, in the reporting currency), got '25k'"),
+    ("{max_order_amount: 0}", "max_order_amount must be a positive number"),
+    ("{min_valid_timestamp: 'yesterday'}",
+     "min_valid_timestamp must be a date written YYYY-MM-DD or a timestamp YYYY-MM-DD HH:MM:SS (UTC), got 'yesterday'"),
+    ("{min_valid_timestamp: '1899-12-31'}", "min_valid_timestamp must be 1900-01-01 or later, got '1899-12-31'"),
+    ("{min_valid_timestamp: '2023-02-29'}", "min_valid_timestamp is not a calendar date: '2023-02-29'"),
+    ("{min_valid_timestamp: '2999-01-01'}", "min_valid_timestamp must be in the past"),
+    ("{min_valid_timestamp: '2024-06-01', as_of_date: '2024-05-31'}",
+     "as_of_date (2024-05-31) is before min_valid_timestamp (2024-06-01)"),
+    ("{id_pattern: ''}", "id_pattern must be a non-empty regular expression without a single quote, got ''"),
+    # personalization: the allowed values come from the models (fct_product_affinity builds two scopes)
+    ("{recommendation_affinity_scope: session}",
+     "recommendation_affinity_scope must be 'window' or 'order', got 'session'"),
+    ("{win_back_min_tier: diamond}",
+     "win_back_min_tier must be a membership tier of the membership_tiers seed (none, bronze, gold, platinum), "
+     "got 'diamond'"),
+    (f"{{raw_tables: {raw_tables()[:-1]}, order_lines: order_items}}}}",
+     "raw_tables has an unknown entry 'order_lines'"),
 ])
 def test_bad_configuration_fails_before_any_model(scratch, variables, message):
     before = scratch.query("select as_of_date from intermediate.int_as_of_date").as_of_date[0]
@@ -48,3 +69,67 @@ def test_bad_configuration_fails_before_any_model(scratch, variables, message):
     assert message in output, output[-3000:]
     assert "START sql" not in output, "a model started although the configuration is invalid"
     assert scratch.query("select as_of_date from intermediate.int_as_of_date").as_of_date[0] == before
+
+
+# one bad value per group of dbt_project.yml's vars, each reported on a line of its own (values that the models'
+# own Jinja still parses: a var a model computes with at parse time, such as week_start, fails dbt's parsing first)
+MANY_PROBLEMS = {
+    "raw_schema: ''": "raw_schema must be a schema name, got ''",
+    "system_event_types: email_sent": "system_event_types must be a list of event types",
+    "rfm_lookback_days: 1.5": "rfm_lookback_days must be a whole number of days, 1 or more, got '1.5'",
+    "new_customer_days: '30'": "new_customer_days must be a whole number of days, 1 or more, got '30' (text)",
+    "churn_warning_factor: 0": "churn_warning_factor must be a number greater than 0, got '0'",
+    "clv_horizon_days: -1": "clv_horizon_days must be a whole number of days, 1 or more, got '-1'",
+    "clv_time_unit_days: 1.5": "clv_time_unit_days must be a whole number of days, 1 or more, got '1.5'",
+    "browse_abandonment_min_views: 0":
+        "browse_abandonment_min_views must be a whole number of product views, 1 or more",
+    "cart_abandonment_window_hours: 0": "cart_abandonment_window_hours must be a whole number of hours, 1 or more",
+    "win_back_min_m_score: 6": "win_back_min_m_score must be a whole number from 1 to 5, got '6'",
+    "experiment_control_variant: ''": "experiment_control_variant must be the name of the control variant, got ''",
+    "affinity_window_days: -1": "affinity_window_days must be a whole number of days, 0 or more, got '-1'",
+    "affinity_min_pair_count: 0": "affinity_min_pair_count must be a whole number of transactions, 1 or more",
+    "affinity_min_support: 2": "affinity_min_support must be a share from 0 to 1, got '2'",
+    "recommendation_top_k: 0": "recommendation_top_k must be a whole number, 1 or more, got '0'",
+    "consumable_categories: grocery": "consumable_categories must be a list of product categories",
+    "recommendation_categories: 0": "recommendation_categories must be a whole number, 1 or more, got '0'",
+    "recommendation_purchase_weight: -1": "recommendation_purchase_weight must be a number, 0 or more, got '-1'",
+    "driver_behaviour_window_days: '7'": "driver_behaviour_window_days must be a whole number of days from 0 to 29",
+    "driver_min_products_viewed: 0": "driver_min_products_viewed must be a whole number of products, 1 or more",
+    "driver_min_items: 0": "driver_min_items must be a whole number of items, 1 or more, got '0'",
+    "max_item_quantity: 0": "max_item_quantity must be a whole number of units, 1 or more, got '0'",
+    "event_type_pattern: 5": "event_type_pattern must be a non-empty regular expression without a single quote",
+    "reporting_currency: usd": "reporting_currency must be a 3-letter ISO code, got 'usd'",
+    "bi_roles: admin": "bi_roles must be a list of role names, got 'admin'",
+}
+
+
+def test_every_problem_is_listed_on_its_own_line(scratch):
+    result = scratch.dbt("build", "--select", "int_as_of_date", "--vars", "{" + ", ".join(MANY_PROBLEMS) + "}",
+                         check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "START sql" not in output, "a model started although the configuration is invalid"
+    lines = [line.strip() for line in output.splitlines()]
+    missing = [message for message in MANY_PROBLEMS.values()
+               if not any(line.startswith("- " + message) for line in lines)]
+    assert not missing, output[-6000:]
+    assert sum(line.startswith("- ") for line in lines) == len(MANY_PROBLEMS), output[-6000:]
+
+
+@pytest.fixture(scope="module")
+def empty_orders(faulty_warehouse, tmp_path_factory) -> Warehouse:
+    """A copy of the warehouse whose raw orders table holds no row (e.g. a header-only orders file loaded)."""
+    work_dir = tmp_path_factory.mktemp("empty_orders")
+    database = work_dir / faulty_warehouse.database.name
+    shutil.copy(faulty_warehouse.database, database)
+    with duckdb.connect(str(database)) as con:
+        con.execute("delete from raw.orders")
+    return Warehouse(data_dir=faulty_warehouse.data_dir, database=database, work_dir=work_dir, env=dbt_env(database))
+
+
+def test_empty_orders_fail_before_any_model(empty_orders):
+    result = empty_orders.dbt("build", check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "the raw table orders is empty: load at least one order" in output, output[-3000:]
+    assert "START sql" not in output, "a model started although raw orders is empty"
