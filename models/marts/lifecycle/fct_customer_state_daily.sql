@@ -1,6 +1,9 @@
 {{ config(enabled=target.type != 'spark') }}
 -- the snapshot turned into daily history (GitLab's pattern): one row per customer and day from the day a
--- recorded state became valid to the day before it was replaced (or as_of_date for the current state)
+-- recorded state became valid to the day before it was replaced (or as_of_date for the current state).
+-- int_numbers spans the current data (first active day to as_of_date), but the snapshot keeps the versions of
+-- every past build, which can span more (a build re-run with an older as_of_date, or history since deleted), so
+-- a day offset is high x spine size + low, two numbers of the spine: size^2 days (at least 32^2 = 1,024).
 with
 
 snapshot_rows as (
@@ -31,17 +34,55 @@ versions as (
 
 ),
 
-final as (
+spine_size as (
+
+    select count(*) as size
+    from numbers
+
+),
+
+version_days as (
 
     select
         versions.customer_id,
-        cast({{ dbt.dateadd('day', 'numbers.n', 'versions.valid_from') }} as date) as state_date,
+        versions.valid_from,
         versions.lifecycle_stage,
         versions.membership_tier,
-        versions.rfm_segment
+        versions.rfm_segment,
+        {{ dbt.datediff('versions.valid_from', 'versions.valid_through', 'day') }}
+            as last_offset,
+        spine_size.size
     from versions
-    inner join numbers
-        on numbers.n <= {{ dbt.datediff('versions.valid_from', 'versions.valid_through', 'day') }}
+    cross join spine_size
+
+),
+
+offsets as (
+
+    select
+        version_days.customer_id,
+        version_days.valid_from,
+        version_days.lifecycle_stage,
+        version_days.membership_tier,
+        version_days.rfm_segment,
+        high.n * version_days.size + low.n as day_offset
+    from version_days
+    inner join numbers as high
+        on high.n * version_days.size <= version_days.last_offset
+    inner join numbers as low
+        on high.n * version_days.size + low.n <= version_days.last_offset
+
+),
+
+final as (
+
+    select
+        customer_id,
+        cast({{ dbt.dateadd('day', 'day_offset', 'valid_from') }} as date) as state_date,
+        lifecycle_stage,
+        membership_tier,
+        rfm_segment
+    from offsets
 
 )
 
