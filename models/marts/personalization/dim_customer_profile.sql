@@ -96,11 +96,16 @@ price_band_cuts as (
 
 ),
 
+-- each line's units x price index is rounded to 12 decimal places and summed as a decimal: a sum of doubles depends
+-- on the order the engine happens to add them in, so two builds of the same data would differ in the last digits
 customer_prices as (
 
     select
         order_lines.customer_id,
-        sum(order_lines.quantity * cast(order_lines.unit_price as {{ type_rate() }}) / category_prices.median_list_price)
+        cast(sum(cast(
+            order_lines.quantity * cast(order_lines.unit_price as {{ type_rate() }}) / category_prices.median_list_price
+            as decimal(38, 12)
+        )) as {{ type_rate() }})
         / sum(order_lines.quantity) as average_price_index
     from order_lines
     inner join category_prices
