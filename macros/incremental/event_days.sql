@@ -10,6 +10,8 @@
       3. it holds events of a customer newly flagged `is_test` (their events become quarantined);
       4. it is one of the last var('event_lookback_days') days with trusted events (a safety net for raw
          tables whose `_loaded_at` the loader does not stamp).
+    The models that read base_shop__events first empty every day they rebuild (clear_event_days_to_rebuild), so a
+    day that comes out with no row loses its old rows as it would in a full refresh.
     Loads must carry increasing `_loaded_at` stamps (the loader stamps each load to the microsecond); a load
     stamped no later than one already built is not seen, except on its lookback days.
     Rows deleted from raw are not seen by an incremental run (forget_customer deletes them from the built tables
@@ -19,16 +21,59 @@
     coalesce(cast({{ to_reporting_tz(occurred_at_utc) }} as date), cast('1900-01-01' as date))
 {%- endmacro %}
 
-{#- The config of a model incremental by event day, per engine. -#}
+{#- The config of a model incremental by event day, per engine; its pre-hook empties the days the run rebuilds
+    (clear_event_days_to_rebuild, below). -#}
 {% macro event_days_incremental_config() %}
+    {%- set pre_hook = ["{{ clear_event_days_to_rebuild() }}"] -%}
     {%- if target.type == 'spark' -%}
         {{ return({'materialized': 'incremental', 'incremental_strategy': 'insert_overwrite',
-                   'partition_by': ['event_partition_date'], 'on_schema_change': 'fail'}) }}
+                   'partition_by': ['event_partition_date'], 'on_schema_change': 'fail', 'pre_hook': pre_hook}) }}
     {%- else -%}
         {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert',
-                   'unique_key': 'event_partition_date', 'on_schema_change': 'fail'}) }}
+                   'unique_key': 'event_partition_date', 'on_schema_change': 'fail', 'pre_hook': pre_hook}) }}
     {%- endif -%}
 {% endmacro %}
+
+{#- A day rebuilt by a model that reads base_shop__events (stg_shop__event_identity_days, stg_shop__event_hours,
+    stg_shop__event_identity_pairs) can come out with no row at all: every pair of the day belonged to a customer
+    a later batch flagged is_test, or an event re-sent with another day or identity took the day's last row along.
+    delete+insert (and Spark's dynamic insert_overwrite) replace only the days the new rows hold, so such a day kept
+    its old rows, which a full refresh drops. This pre-hook first empties every day the run rebuilds (DuckDB and
+    PostgreSQL delete them in the model's transaction; Spark drops their partitions). The days come from the
+    model's own rule (event_days_to_rebuild_ctes on base_shop__events); the model then evaluates the rule again on
+    the emptied table, where the watermark can only be lower and the history (base_shop__events) is unchanged, so
+    it rebuilds at least these days: none stays empty by mistake, and a run that fails after the hook is mended by
+    the next. Not for base_shop__events itself: it reads its history from its own rows, and it keeps every raw row
+    (quarantined or not), so none of its days empties. -#}
+{% macro clear_event_days_to_rebuild() %}
+    {%- set reads_base_events = ('model.' ~ model.package_name ~ '.base_shop__events') in model.depends_on.nodes -%}
+    {%- if execute and is_incremental() and reads_base_events -%}
+        {%- set days_sql -%}
+            with
+            {{ event_days_to_rebuild_ctes(this, events=ref('base_shop__events')) }}
+            select event_partition_date from event_days_to_rebuild
+        {%- endset -%}
+        {{ adapter.dispatch('clear_event_days', 'retention')(days_sql) }}
+    {%- endif -%}
+{% endmacro %}
+
+{% macro default__clear_event_days(days_sql) -%}
+    delete from {{ this }}
+    where event_partition_date in (
+        select days.event_partition_date
+        from ({{ days_sql }}) as days
+    )
+{%- endmacro %}
+
+{% macro spark__clear_event_days(days_sql) -%}
+    {%- set days = run_query(days_sql).columns[0].values() -%}
+    {%- if days | length > 0 -%}
+    alter table {{ this }} drop if exists
+        {%- for day in days %}
+        partition (event_partition_date = '{{ day }}'){{ ',' if not loop.last }}
+        {%- endfor %}
+    {%- endif -%}
+{%- endmacro %}
 
 {#- CTEs ending in `event_days_to_rebuild (event_partition_date)`: the days an incremental run of
     `target_relation` (a model holding `_loaded_at` and `event_partition_date`) must rebuild. Splice into a

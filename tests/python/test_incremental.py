@@ -1,6 +1,7 @@
 """Incremental event processing (issue 6): a sequence of daily incremental runs, with late events, a re-sent
-event, a retroactive identification and a customer flagged as a test account arriving in later batches, gives
-exactly the tables of one full refresh on the same raw data; and a run reads only the days that changed."""
+event, a retroactive identification, a customer flagged as a test account and an event re-sent without its
+customer id arriving in later batches (the last two each leave a rebuilt day with no row), gives exactly the
+tables of one full refresh on the same raw data; and a run reads only the days that changed."""
 
 from __future__ import annotations
 
@@ -75,8 +76,31 @@ def craft(batches: list[replay.Batch]) -> dict:
                           timestamp '{batches[5].day} 07:00:00' as received_at, 'product_view' as event_type,
                           '{owner}' as customer_id, null as anonymous_id)
         from {events} where event_id = '{resent}'""")
+    # 5. and 6. two identity pairs alone on their day (before any other event), built by the run of batch 1; then
+    # a later batch takes each day's only row away: 5. batch 3 flags the pair's customer is_test (the customer of
+    # 2.), 6. batch 2 re-sends the event without its customer id, received earlier, so the copy without it wins.
+    # The rebuilt days come out empty, and must end up empty as in a full refresh.
+    lone_days = {"flagged": START - dt.timedelta(days=10), "unpaired": START - dt.timedelta(days=12)}
+    received_at = f"timestamp '{batches[1].day} 10:00:00'"
+    for name, customer in (("flagged", flagged), ("unpaired", owner)):
+        occurred_at = f"timestamp '{lone_days[name]} 12:00:00'"
+        append_rows(con, batches[1].directory, "events", f"""
+            select * replace ('e_incremental_{name}' as event_id, {occurred_at} as occurred_at,
+                              {received_at} as received_at, 'page_view' as event_type, '{customer}' as customer_id,
+                              'a_incremental_{name}' as anonymous_id)
+            from {events} where event_id = '{resent}'""")
+    append_rows(con, batches[2].directory, "events", f"""
+        select * replace ('e_incremental_unpaired' as event_id, timestamp '{lone_days["unpaired"]} 12:00:00'
+                              as occurred_at, {received_at} - interval 1 hour as received_at,
+                          'page_view' as event_type, null as customer_id, 'a_incremental_unpaired' as anonymous_id)
+        from {events} where event_id = '{resent}'""")
     con.close()
-    return {"resent": resent, "flagged": flagged, "visitor": visitor, "owner": owner, "late_day": late_day}
+    return {"resent": resent, "flagged": flagged, "visitor": visitor, "owner": owner, "late_day": late_day,
+            "lone_days": lone_days}
+
+
+LONE_PAIRS = """select anonymous_id from staging.stg_shop__event_identity_pairs
+                where anonymous_id in ('a_incremental_flagged', 'a_incremental_unpaired') order by 1"""
 
 
 def contents(database: Path) -> dict[str, list]:
@@ -100,9 +124,12 @@ def replayed(tmp_path_factory):
     warehouse = Warehouse(data_dir=work / "raw", database=database, work_dir=work, env=dbt_env(database))
     load_duckdb(batches[0].directory, database=str(database), loaded_at=batches[0].loaded_at)
     warehouse.dbt("build")
+    lone_pairs_built = []
     for batch in batches[1:-1]:
         load_duckdb(batch.directory, database=str(database), loaded_at=batch.loaded_at, append=True)
         warehouse.dbt("run")
+        if batch is batches[1]:
+            lone_pairs_built = warehouse.query(LONE_PAIRS)["anonymous_id"].tolist()
     load_duckdb(batches[-1].directory, database=str(database), loaded_at=batches[-1].loaded_at, append=True)
     warehouse.dbt("build")  # the last day with every data test on the incrementally built tables
     incremental = contents(database)
@@ -119,7 +146,7 @@ def replayed(tmp_path_factory):
     full.dbt("run", "--full-refresh")
     return {"incremental": incremental, "full": contents(full_database), "crafted": crafted,
             "warehouse": warehouse, "batches": batches, "next_run": dict(next_run),
-            "history_rows": history_rows}
+            "history_rows": history_rows, "lone_pairs_built": lone_pairs_built}
 
 
 def test_daily_incremental_runs_equal_one_full_refresh(replayed):
@@ -148,6 +175,19 @@ def test_the_crafted_changes_reached_the_incremental_tables(replayed):
     pair = warehouse.query(f"""select first_received_at from staging.stg_shop__event_identity_pairs
                                where anonymous_id = '{crafted['visitor']}' and customer_id = '{crafted['owner']}'""")
     assert len(pair) == 1 and pair["first_received_at"][0].date() == replayed["batches"][4].day
+    # the lone pairs were built by batch 1's run and are gone: the flagged customer's, and the one re-sent without
+    # its customer id (the anonymous copy won and is still there)
+    assert replayed["lone_pairs_built"] == ["a_incremental_flagged", "a_incremental_unpaired"]
+    assert warehouse.query(LONE_PAIRS).empty
+    with warehouse.connect() as con:
+        copies = con.execute("""select event_date, customer_id, quarantine_reason, is_duplicate
+                                from staging.base_shop__events where event_id in ('e_incremental_flagged',
+                                'e_incremental_unpaired') order by event_id, is_duplicate""").fetchall()
+    assert [list(row) for row in copies] == [
+        [crafted["lone_days"]["flagged"], crafted["flagged"], "test_account", False],
+        [crafted["lone_days"]["unpaired"], None, None, False],
+        [crafted["lone_days"]["unpaired"], crafted["owner"], None, True],
+    ]
     late = warehouse.query(f"""select qualifying_events from staging.stg_shop__event_identity_days
                                where customer_id = '{crafted['owner']}' and event_date = '{crafted['late_day']}'""")
     assert len(late) == 1 and late["qualifying_events"][0] >= 1
