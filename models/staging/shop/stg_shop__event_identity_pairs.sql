@@ -14,6 +14,12 @@ events as (
 
 ),
 
+pii_salt as (
+
+    select * from {{ source('privacy', 'pii_salt') }}
+
+),
+
 -- trusted first copies that carry both ids, of the days this run rebuilds
 {{ rebuilt_trusted_event_ctes('events', 'identifying_events',
     'events.anonymous_id is not null and events.customer_id is not null') }},
@@ -32,7 +38,7 @@ identifying as (
 
 ),
 
-final as (
+grouped as (
 
     select
         event_date,
@@ -44,6 +50,22 @@ final as (
         event_partition_date
     from identifying
     group by event_partition_date, event_date, anonymous_id, customer_id
+
+),
+
+-- ids that look like personal data leave staging as pseudonyms (macros/privacy/pii_guard.sql), the same ones
+-- the per-day count models and stg_shop__events hold
+final as (
+
+    select
+        event_date,
+        {{ guard_pii('anonymous_id', 'id') }} as anonymous_id,
+        {{ guard_pii('customer_id', 'id') }} as customer_id,
+        first_seen_at_utc,
+        first_received_at,
+        _loaded_at,
+        event_partition_date
+    from grouped
 
 )
 
