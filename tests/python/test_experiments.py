@@ -73,7 +73,8 @@ def scratch(tmp_path_factory):
     database = work_dir / "stats.duckdb"
     raw = work_dir / "raw"  # the raw tables must exist (configuration check), the mart does not read them
     raw.mkdir()
-    (raw / "orders.csv").write_text("order_id,customer_id,ordered_at,subtotal\n")
+    # one order: an empty orders table fails the configuration check
+    (raw / "orders.csv").write_text("order_id,customer_id,ordered_at,subtotal\no1,c1,2024-06-01 10:00:00,1.00\n")
     load_duckdb(raw, database=str(database))
     with duckdb.connect(str(database)) as con:
         con.execute("create schema intermediate")
