@@ -207,6 +207,44 @@
         {%- do problems.append(config_problem('churn_warning_p_alive', 'between 0 and 1 (a probability, both excluded)')) -%}
     {%- endif -%}
 
+    {#- retention insights: brackets [first, last] of days since the cohort day, ascending and disjoint; the N-day
+        value days, ascending; Klaviyo's conditions for the predictive fields -#}
+    {%- set brackets = var('retention_brackets') -%}
+    {%- set brackets_ok = brackets is iterable and brackets is not string and brackets is not mapping
+        and brackets | length > 0 -%}
+    {%- set check = namespace(ok=brackets_ok, last=0) -%}
+    {%- if brackets_ok -%}
+        {%- for bracket in brackets -%}
+            {%- if not (bracket is iterable and bracket is not string and bracket is not mapping
+                        and bracket | length == 2 and bracket[0] is integer and bracket[1] is integer
+                        and check.last < bracket[0] <= bracket[1]) -%}
+                {%- set check.ok = false -%}
+            {%- else -%}
+                {%- set check.last = bracket[1] -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if not check.ok -%}
+        {%- do problems.append(config_problem('retention_brackets', 'a list of [first, last] day pairs, 1 or more,'
+            ~ ' ascending and disjoint (e.g. [[1, 1], [2, 3], [4, 7]])', brackets)) -%}
+    {%- endif -%}
+    {%- set nday = var('nday_value_days') -%}
+    {%- set nday_ok = nday is iterable and nday is not string and nday is not mapping and nday | length > 0
+        and nday | reject('integer') | list | length == 0 -%}
+    {%- set check = namespace(ok=nday_ok) -%}
+    {%- if nday_ok -%}
+        {%- for day in nday -%}
+            {%- if day < 1 or (not loop.first and day <= loop.previtem) -%}{%- set check.ok = false -%}{%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if not check.ok -%}
+        {%- do problems.append(config_problem('nday_value_days', 'a list of whole numbers of days, 1 or more,'
+            ~ ' ascending (e.g. [1, 7, 30])', nday)) -%}
+    {%- endif -%}
+    {%- do problems.extend(config_whole_number('predictive_min_customers', 1, unit='customers')) -%}
+    {%- do problems.extend(config_whole_number('predictive_min_history_days', 1, unit='days')) -%}
+    {%- do problems.extend(config_whole_number('predictive_min_repeat_orders', 1, unit='orders')) -%}
+
     {#- activation and experiments -#}
     {%- do problems.extend(config_whole_number('browse_abandonment_min_views', 1, unit='product views')) -%}
     {%- do problems.extend(config_whole_number('browse_abandonment_window_hours', 1, unit='hours')) -%}

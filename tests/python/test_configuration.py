@@ -58,6 +58,11 @@ def raw_tables(**overrides) -> str:
     ("{win_back_min_tier: diamond}",
      "win_back_min_tier must be a membership tier of the membership_tiers seed (none, bronze, gold, platinum), "
      "got 'diamond'"),
+    # retention insights: brackets must be ascending and disjoint; N-day value days ascending
+    ("{retention_brackets: [[1, 3], [3, 7]]}", "retention_brackets must be a list of [first, last] day pairs"),
+    ("{retention_brackets: [[0, 1]]}", "retention_brackets must be a list of [first, last] day pairs"),
+    ("{nday_value_days: [7, 1]}", "nday_value_days must be a list of whole numbers of days, 1 or more, ascending"),
+    ("{predictive_min_customers: 0}", "predictive_min_customers must be a whole number of customers, 1 or more"),
     (f"{{raw_tables: {raw_tables()[:-1]}, order_lines: order_items}}}}",
      "raw_tables has an unknown entry 'order_lines'"),
 ])
