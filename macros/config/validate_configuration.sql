@@ -318,7 +318,7 @@
 {% endmacro %}
 
 {% macro validate_time_zone() %}
-    {{ return(adapter.dispatch('validate_time_zone', 'retention')()) }}
+    {{ return(adapter.dispatch('validate_time_zone', 'retention_warehouse')()) }}
 {% endmacro %}
 
 {% macro default__validate_time_zone() %}

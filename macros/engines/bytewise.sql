@@ -1,6 +1,6 @@
 {#- String tie-breaks compare byte-wise on every engine (design.md, "Engines"). -#}
 {% macro bytewise(column) %}
-    {{ return(adapter.dispatch('bytewise', 'retention')(column)) }}
+    {{ return(adapter.dispatch('bytewise', 'retention_warehouse')(column)) }}
 {% endmacro %}
 
 {% macro default__bytewise(column) -%}{{ column }}{%- endmacro %}

@@ -1,6 +1,6 @@
 {#- Integer division of non-negative integers (floor), the same on every engine. -#}
 {% macro int_div(numerator, denominator) %}
-    {{ return(adapter.dispatch('int_div', 'retention')(numerator, denominator)) }}
+    {{ return(adapter.dispatch('int_div', 'retention_warehouse')(numerator, denominator)) }}
 {% endmacro %}
 
 {% macro default__int_div(numerator, denominator) -%}

@@ -2,7 +2,7 @@
     (and, on DuckDB, when the text is not valid JSON). Keys are plain identifiers (device, platform, query, ...):
     nested paths are not portable. -#}
 {% macro json_get(column, key) %}
-    {{ return(adapter.dispatch('json_get', 'retention')(column, key)) }}
+    {{ return(adapter.dispatch('json_get', 'retention_warehouse')(column, key)) }}
 {% endmacro %}
 
 {#- SQL:2016 json_value, for engines that follow the standard (Trino, BigQuery, MySQL 8, ...). -#}

@@ -1,6 +1,6 @@
 {#- Exact median (continuous percentile 0.5) as an aggregate. -#}
 {% macro median(expression) %}
-    {{ return(adapter.dispatch('median', 'retention')(expression)) }}
+    {{ return(adapter.dispatch('median', 'retention_warehouse')(expression)) }}
 {% endmacro %}
 
 {% macro default__median(expression) -%}

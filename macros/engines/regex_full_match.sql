@@ -1,6 +1,6 @@
 {#- True when the whole string matches the (anchored) pattern. Null input gives null. -#}
 {% macro regex_full_match(column, pattern) %}
-    {{ return(adapter.dispatch('regex_full_match', 'retention')(column, pattern)) }}
+    {{ return(adapter.dispatch('regex_full_match', 'retention_warehouse')(column, pattern)) }}
 {% endmacro %}
 
 {% macro default__regex_full_match(column, pattern) -%}
@@ -21,7 +21,7 @@
 
 {#- True when the pattern matches anywhere in the string (unanchored search). Null input gives null. -#}
 {% macro regex_contains(column, pattern) %}
-    {{ return(adapter.dispatch('regex_contains', 'retention')(column, pattern)) }}
+    {{ return(adapter.dispatch('regex_contains', 'retention_warehouse')(column, pattern)) }}
 {% endmacro %}
 
 {% macro default__regex_contains(column, pattern) -%}

@@ -5,7 +5,7 @@
 {% macro type_fx_rate() -%}decimal(18, 8){%- endmacro %}
 {% macro type_money() -%}decimal(38, 10){%- endmacro %}
 {% macro type_rate() -%}
-    {{ return(adapter.dispatch('type_rate', 'retention')()) }}
+    {{ return(adapter.dispatch('type_rate', 'retention_warehouse')()) }}
 {%- endmacro %}
 
 {% macro default__type_rate() -%}double precision{%- endmacro %}

@@ -53,7 +53,7 @@
             {{ event_days_to_rebuild_ctes(this, events=ref('base_shop__events')) }}
             select event_partition_date from event_days_to_rebuild
         {%- endset -%}
-        {{ adapter.dispatch('clear_event_days', 'retention')(days_sql) }}
+        {{ adapter.dispatch('clear_event_days', 'retention_warehouse')(days_sql) }}
     {%- endif -%}
 {% endmacro %}
 

@@ -60,8 +60,10 @@
     {%- if value is none -%}
     {{ return(none) }}
     {%- endif -%}
+    {#- a var event_type_pattern that is not a text is reported by validate_configuration, not here -#}
+    {%- set pattern = retention_warehouse.insight_setting('event_type_pattern') -%}
     {%- if value is not string
-        or not modules.re.match(retention_warehouse.insight_setting('event_type_pattern'), value | lower) -%}
+        or pattern is string and not modules.re.match(pattern, value | lower) -%}
     {{ retention_warehouse.insight_fail(macro_name, argument ~ " must be none (any activity), 'order' or an event "
         ~ "type such as 'product_view', got '" ~ value ~ "'") }}
     {%- endif -%}

@@ -3,7 +3,7 @@
 {#- A continuous percentile (linear interpolation, as percentile_cont) of a numeric expression, as an aggregate.
     fraction is a literal in [0, 1]. -#}
 {% macro p13n_percentile(expression, fraction) %}
-    {{ return(adapter.dispatch('p13n_percentile', 'retention')(expression, fraction)) }}
+    {{ return(adapter.dispatch('p13n_percentile', 'retention_warehouse')(expression, fraction)) }}
 {% endmacro %}
 
 {% macro default__p13n_percentile(expression, fraction) -%}

@@ -18,7 +18,7 @@
 
 {#- Lower-case hex SHA-256 of salt || value, on every engine; null for null. `salt` is an SQL expression. -#}
 {% macro sha256_hex(value, salt) %}
-    {{ return(adapter.dispatch('sha256_hex', 'retention')(value, salt)) }}
+    {{ return(adapter.dispatch('sha256_hex', 'retention_warehouse')(value, salt)) }}
 {% endmacro %}
 
 {% macro default__sha256_hex(value, salt) -%}

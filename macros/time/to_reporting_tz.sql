@@ -2,7 +2,7 @@
     Input: a timestamp without time zone holding UTC. Output: a timestamp without time zone holding
     wall-clock time in var('reporting_timezone'). -#}
 {% macro to_reporting_tz(column) %}
-    {{ return(adapter.dispatch('to_reporting_tz', 'retention')(column)) }}
+    {{ return(adapter.dispatch('to_reporting_tz', 'retention_warehouse')(column)) }}
 {% endmacro %}
 
 {% macro default__to_reporting_tz(column) -%}
