@@ -37,7 +37,7 @@ from retention_warehouse.pgserver import PostgresServer
 HEADER = "order_id,customer_id,ordered_at,subtotal\n"
 ITEMS_HEADER = "order_item_id,order_id,product_id,quantity,unit_price\n"
 EVENTS_HEADER = "event_id,occurred_at,event_type,customer_id,anonymous_id\n"
-TABLE_LIST = "customers, orders, order_items, products, events, experiment_assignments, fx_rates"
+TABLE_LIST = "customers, orders, order_items, products, events, experiment_assignments, loyalty_ledger, fx_rates"
 SALT = "a-real-secret-salt"
 
 
