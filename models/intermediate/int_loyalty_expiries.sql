@@ -1,5 +1,6 @@
 -- the expiry entries of the derived points ledger: the rule entries (int_loyalty_rule_entries) expire by
--- var('loyalty_expiry_rule') up to as_of_date, one entry per customer and expiry day (docs: loyalty_ledger_rules). With N = var('loyalty_expiry_days'):
+-- var('loyalty_expiry_rule') up to as_of_date, one entry per customer and expiry day (docs: loyalty_ledger_rules).
+-- With N = var('loyalty_expiry_days'):
 --   inactivity  the whole balance expires on day d + N when d is a day with an earn or redeem entry and no such
 --               entry follows on days d + 1 .. d + N - 1 (an entry on day d + N comes after the expiry)
 --   lifetime    the points earned on day d expire on day d + N as far as they are not redeemed before that day,
@@ -45,7 +46,8 @@ expiry_days as (
         customer_id,
         {{ dbt.dateadd('day', days, 'entry_date') }} as expiry_date
     from gaps
-    where (next_entry_date is null or next_entry_date >= {{ dbt.dateadd('day', days, 'entry_date') }})
+    where
+        (next_entry_date is null or next_entry_date >= {{ dbt.dateadd('day', days, 'entry_date') }})
         and {{ dbt.dateadd('day', days, 'entry_date') }} <= {{ as_of_date() }}
 
 ),
@@ -220,12 +222,14 @@ expired as (
 expiry_entries as (
 
     select
-        cast({{ dbt.concat(["'derived:expire:'", 'customer_id', "':'", dbt.safe_cast('expiry_date', type_string())]) }}
-            as {{ type_string() }}) as entry_id,
+        cast(
+            {{ dbt.concat(["'derived:expire:'", 'customer_id', "':'", dbt.safe_cast('expiry_date', type_string())]) }}
+            as {{ type_string() }}
+        ) as entry_id,
         customer_id,
         cast(null as {{ type_string() }}) as order_id,
         cast('expire' as {{ type_string() }}) as entry_reason,
-        cast(- expired_points as {{ dbt.type_bigint() }}) as points,
+        cast(-expired_points as {{ dbt.type_bigint() }}) as points,
         cast(expiry_date as {{ dbt.type_timestamp() }}) as occurred_at,
         cast(expiry_date as date) as entry_date
     from expired

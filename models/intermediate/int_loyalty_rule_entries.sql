@@ -68,14 +68,16 @@ order_points as (
         orders.refund_applied_amount,
         cast(floor(
             case when orders.subtotal_amount > orders.discount_amount
-                then (orders.subtotal_amount - orders.discount_amount) * orders.fx_rate * {{ rate }}
+                    then (orders.subtotal_amount - orders.discount_amount) * orders.fx_rate * {{ rate }}
                 else 0
             end
         ) as {{ dbt.type_bigint() }}) as earned_points,
         cast(floor(orders.net_revenue * {{ rate }}) as {{ dbt.type_bigint() }}) as kept_points,
         case when orders.coupon_code like '{{ prefix }}%'
-            then cast(round(orders.discount_amount * orders.fx_rate / {{ var('loyalty_redemption_value') }}, 0)
-                as {{ dbt.type_bigint() }})
+                then cast(
+                        round(orders.discount_amount * orders.fx_rate / {{ var('loyalty_redemption_value') }}, 0)
+                        as {{ dbt.type_bigint() }}
+                    )
             else 0
         end as redeemed_points
     from orders
@@ -116,7 +118,7 @@ order_entries as (
         customer_id,
         order_id,
         'redeem' as entry_reason,
-        - redeemed_points as points,
+        -redeemed_points as points,
         ordered_at as occurred_at
     from order_points
     where redeemed_points > 0
@@ -139,7 +141,9 @@ event_counts as (
         on event_hours.anonymous_id = identity_map.anonymous_id
     where event_hours.event_date <= {{ as_of_date() }}
         and event_hours.event_type in (
-            '{{ (var("loyalty_review_event_types") + var("loyalty_share_event_types")) | join("', '") }}'
+            {%- for event_type in var("loyalty_review_event_types") + var("loyalty_share_event_types") %}
+            '{{ event_type }}'{{ "," if not loop.last }}
+            {%- endfor %}
         )
     group by 1, 2, 3
 

@@ -11,6 +11,16 @@ customer_points as (
 
 ),
 
+with_days as (
+
+    select
+        *,
+        {{ dbt.datediff('last_redeem_date', 'as_of_date', 'day') }}
+            as days_since
+    from customer_points
+
+),
+
 final as (
 
     select
@@ -22,18 +32,14 @@ final as (
         lifetime_points_earned,
         lifetime_points_redeemed,
         last_redeem_date,
-        cast({{ dbt.datediff('last_redeem_date', 'as_of_date', 'day') }} as {{ dbt.type_int() }})
-            as days_since_last_redemption,
+        cast(days_since as {{ dbt.type_int() }}) as days_since_last_redemption,
         points_expiring_soon,
         cast(row_number() over (
             order by points_balance desc, {{ bytewise('customer_id') }}
         ) as {{ dbt.type_int() }}) as contact_rank
-    from customer_points
+    from with_days
     where points_balance >= {{ var('loyalty_audience_min_balance') }}
-        and (
-            last_redeem_date is null
-            or {{ dbt.datediff('last_redeem_date', 'as_of_date', 'day') }} >= {{ unredeemed_days }}
-        )
+        and (last_redeem_date is null or days_since >= {{ unredeemed_days }})
 
 )
 

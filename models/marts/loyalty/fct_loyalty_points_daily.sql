@@ -47,8 +47,8 @@ per_day as (
         sum(case when entry_reason = 'earn_share' then points else 0 end) as points_issued_share,
         sum(case when entry_reason = 'earn_signup' then points else 0 end) as points_issued_signup,
         sum(case when entry_kind = 'adjust' then points else 0 end) as points_adjusted,
-        sum(case when entry_kind = 'redeem' then - points else 0 end) as points_redeemed,
-        sum(case when entry_kind = 'expire' then - points else 0 end) as points_expired,
+        sum(case when entry_kind = 'redeem' then -points else 0 end) as points_redeemed,
+        sum(case when entry_kind = 'expire' then -points else 0 end) as points_expired,
         sum(points) as net_points_change,
         count(distinct case when entry_kind = 'earn' then customer_id end) as earning_customers,
         count(distinct case when entry_kind = 'redeem' then customer_id end) as redeeming_customers

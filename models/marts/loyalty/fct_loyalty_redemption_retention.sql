@@ -48,7 +48,7 @@ behaviour as (
     from first_orders
     inner join ledger
         on first_orders.customer_id = ledger.customer_id
-            and ledger.entry_date >= first_orders.first_order_date
+            and first_orders.first_order_date <= ledger.entry_date
             and ledger.entry_date < {{ dbt.dateadd('day', behaviour_days, 'first_orders.first_order_date') }}
     group by 1
 

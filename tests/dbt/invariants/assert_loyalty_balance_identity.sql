@@ -24,14 +24,39 @@ customer_breaks as (
 
 ),
 
+latest as (
+
+    select max(points_date) as latest_date
+    from daily
+
+),
+
+last_day as (
+
+    select
+        daily.points_date,
+        daily.points_outstanding
+    from daily
+    inner join latest
+        on daily.points_date = latest.latest_date
+
+),
+
+balances as (
+
+    select coalesce(sum(points_balance), 0) as total_balance
+    from customer_points
+
+),
+
 programme_breaks as (
 
     select
         'programme' as failure,
-        cast(daily.points_date as {{ type_string() }}) as record_id
-    from daily
-    where daily.points_date = (select max(points_date) from daily)
-        and daily.points_outstanding <> (select coalesce(sum(points_balance), 0) from customer_points)
+        cast(last_day.points_date as {{ type_string() }}) as record_id
+    from last_day
+    cross join balances
+    where last_day.points_outstanding <> balances.total_balance
 
 )
 

@@ -2,7 +2,6 @@
 -- ids that look like personal data leave as pseudonyms (macros/privacy/pii_guard.sql). Beyond the row rules, a
 -- redemption larger than the balance the customer holds when it happens is quarantined
 -- (redemption_exceeds_balance; docs: loyalty_ledger_rules)
-{%- set reasons = ['earn_order', 'earn_review', 'earn_share', 'earn_signup', 'redeem', 'expire', 'adjust'] %}
 
 with
 
@@ -57,7 +56,9 @@ checked as (
             when typed.order_id is not null and not {{ is_valid_id('typed.order_id') }} then 'invalid_id'
             when test_customers.customer_id is not null then 'test_account'
             when typed.entry_reason is null then 'missing_reason'
-            when typed.entry_reason not in ('{{ reasons | join("', '") }}') then 'unknown_reason'
+            when typed.entry_reason not in (
+                    'earn_order', 'earn_review', 'earn_share', 'earn_signup', 'redeem', 'expire', 'adjust'
+                ) then 'unknown_reason'
             when typed.points is null then 'missing_points'
             when typed.entry_reason like 'earn%' and typed.points <= 0 then 'points_sign_mismatch'
             when typed.entry_reason in ('redeem', 'expire') and typed.points >= 0 then 'points_sign_mismatch'
@@ -88,10 +89,10 @@ balanced as (
         case
             when quarantine_reason is null and not is_duplicate
                 then sum(points) over (
-                    partition by customer_id, quarantine_reason, is_duplicate
-                    order by occurred_at_utc, {{ bytewise('entry_id') }}
-                    rows between unbounded preceding and current row
-                )
+                        partition by customer_id, quarantine_reason, is_duplicate
+                        order by occurred_at_utc, {{ bytewise('entry_id') }}
+                        rows between unbounded preceding and current row
+                    )
         end as balance_after_entry
     from flagged
 
