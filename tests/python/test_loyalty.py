@@ -58,10 +58,11 @@ def test_coupon_repeat_rates_match_pandas(faulty_warehouse):
         "select customer_id, activity_date from marts.fct_customer_activity_daily where is_purchase_day")
     as_of = faulty_warehouse.query("select as_of_date from intermediate.int_as_of_date").as_of_date[0]
     mart = faulty_warehouse.query("select * from marts.fct_coupon_repeat_rates")
+    mart["cohort_month"] = pd.to_datetime(mart.cohort_month)
     first = orders[orders.is_first_order][["customer_id", "order_date", "order_channel", "coupon_code"]].copy()
     first["order_date"] = pd.to_datetime(first.order_date)
     first["channel"] = first.order_channel.fillna("unknown")
-    first["cohort_month"] = first.order_date.dt.to_period("M").dt.to_timestamp().dt.date
+    first["cohort_month"] = first.order_date.dt.to_period("M").dt.to_timestamp()
     first["coupon"] = first.coupon_code.notna()
     days["activity_date"] = pd.to_datetime(days.activity_date)
     merged = first.merge(days, on="customer_id")
