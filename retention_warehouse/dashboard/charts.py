@@ -319,3 +319,94 @@ def funnel(frame: pd.DataFrame) -> alt.Chart:
         x=alt.X("customers:Q", title="customers"),
         tooltip=["step:N", alt.Tooltip("customers:Q", format=","), alt.Tooltip("of_first:Q", format=".1%")],
     ).properties(height=max(160, 40 * len(frame)))
+
+
+# --- Explore: the retention insight, brackets, N-day value, usage interval ---------------------------------------
+
+def insight_breakdown_curves(pooled: pd.DataFrame, grain: str) -> alt.Chart:
+    """The pooled curve of each breakdown value ('' shown as '(no value)')."""
+    frame = pooled.assign(value=pooled["breakdown_value"].replace("", "(no value)"))
+    return alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=24)).encode(
+        x=alt.X("period_number:Q", title=f"{grain}s since cohort start", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("retention_rate:Q", title="retention (cohorts pooled)", axis=alt.Axis(format="%")),
+        color=alt.Color("value:N", title="breakdown value", scale=alt.Scale(scheme="tableau10")),
+        tooltip=[alt.Tooltip("value:N", title="breakdown value"), "period_number:Q",
+                 alt.Tooltip("retention_rate:Q", format=".1%", title="retention"),
+                 alt.Tooltip("retained_customers:Q", format=",", title="retained"),
+                 alt.Tooltip("cohort_customers:Q", format=",", title="cohort members"),
+                 alt.Tooltip("cohorts:Q", title="complete cohorts")],
+    ).properties(height=360)
+
+
+def bracket_bars(frame: pd.DataFrame) -> alt.Chart:
+    """Retention per bracket of days since the cohort day (brackets in day order), each bar labelled with its
+    rate and the number of cohorts it pools."""
+    frame = frame.assign(label=[f"{r:.1%}  ({c:,} cohorts)" for r, c in zip(frame["retention_rate"],
+                                                                          frame["complete_cohorts"])])
+    order = list(frame["bracket"])
+    base = alt.Chart(frame).encode(
+        x=alt.X("bracket:N", sort=order, title="days since the cohort day", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("retention_rate:Q", title="retained (cohorts pooled)", axis=alt.Axis(format="%")),
+    )
+    bars = base.mark_bar(color="#1f77b4").encode(
+        tooltip=[alt.Tooltip("bracket:N"), alt.Tooltip("bracket_first_day:Q", title="first day"),
+                 alt.Tooltip("bracket_last_day:Q", title="last day"),
+                 alt.Tooltip("retention_rate:Q", format=".1%", title="retention"),
+                 alt.Tooltip("retained_customers:Q", format=",", title="retained"),
+                 alt.Tooltip("cohort_customers:Q", format=",", title="cohort customers"),
+                 alt.Tooltip("complete_cohorts:Q", format=",", title="complete cohorts")])
+    text = base.mark_text(dy=-8, fontSize=12, color="#222").encode(text="label:N")
+    return (bars + text).properties(height=320)
+
+
+def nday_value_lines(frame: pd.DataFrame, pooled: pd.DataFrame, currency: str) -> alt.Chart:
+    """Value per customer by N (complete values only): one line per cohort month and every month pooled
+    (dashed)."""
+    frame = frame.dropna(subset=["value_per_customer"]).copy()
+    frame["cohort"] = [pd.Timestamp(d).strftime("%Y-%m") for d in frame["cohort_start"]]
+    n_order = sorted(set(frame["n_days"]) | set(pooled["n_days"]))
+    x = alt.X("n_days:O", title="N (days since the cohort day)", sort=n_order,
+              axis=alt.Axis(labelAngle=0, labelExpr="'day ' + datum.label"))
+    y_title = f"net revenue per customer ({currency})"
+    lines = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=20), strokeWidth=1.4, opacity=0.8).encode(
+        x=x, y=alt.Y("value_per_customer:Q", title=y_title),
+        color=alt.Color("cohort:N", title="cohort month", scale=alt.Scale(scheme="viridis")),
+        tooltip=[alt.Tooltip("cohort:N", title="cohort month"), alt.Tooltip("n_days:O", title="N (days)"),
+                 alt.Tooltip("value_per_customer:Q", format=",.2f", title=f"per customer ({currency})"),
+                 alt.Tooltip("cohort_size:Q", format=",", title="cohort size")])
+    pooled = pooled.dropna(subset=["value_per_customer"])
+    average = alt.Chart(pooled).mark_line(color="black", strokeWidth=3, strokeDash=[6, 3]).encode(
+        x=x, y="value_per_customer:Q",
+        tooltip=[alt.Tooltip("n_days:O", title="N (days)"),
+                 alt.Tooltip("value_per_customer:Q", format=",.2f", title=f"all months pooled ({currency})"),
+                 alt.Tooltip("cohorts:Q", title="complete cohorts")])
+    return (lines + average).properties(height=340)
+
+
+def usage_interval_band(frame: pd.DataFrame, cohort: str, median: str, low: str | None,
+                        high: str | None) -> alt.Chart:
+    """Median days between orders per cohort month, with the interquartile band when the mart has quartiles."""
+    frame = frame.dropna(subset=[median]).copy()
+    frame["cohort_label"] = [pd.Timestamp(d).strftime("%Y-%m") for d in frame[cohort]]
+    x = alt.X("cohort_label:O", title="cohort month (first order)", sort=list(frame["cohort_label"]),
+              axis=alt.Axis(labelAngle=0))
+    tooltip = [alt.Tooltip("cohort_label:N", title="cohort month"),
+               alt.Tooltip(f"{median}:Q", format=",.1f", title="median (days)")]
+    layers = []
+    if low and high:
+        tooltip += [alt.Tooltip(f"{low}:Q", format=",.1f", title="lower quartile (days)"),
+                    alt.Tooltip(f"{high}:Q", format=",.1f", title="upper quartile (days)")]
+        layers.append(alt.Chart(frame).mark_area(opacity=0.25, color="#1f77b4").encode(
+            x=x, y=alt.Y(f"{low}:Q", title="days between orders"), y2=f"{high}:Q"))
+    layers.append(alt.Chart(frame).mark_line(point=True, color="#1f77b4").encode(
+        x=x, y=alt.Y(f"{median}:Q", title="days between orders"), tooltip=tooltip))
+    return alt.layer(*layers).properties(height=300)
+
+
+def usage_distribution_bars(frame: pd.DataFrame) -> alt.Chart:
+    order = list(frame["bucket"].astype(str))
+    return alt.Chart(frame.assign(bucket=frame["bucket"].astype(str))).mark_bar(color="#1f77b4").encode(
+        x=alt.X("bucket:N", sort=order, title="days between orders (customer's median)", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("customers:Q", title="customers"),
+        tooltip=[alt.Tooltip("bucket:N", title="interval"), alt.Tooltip("customers:Q", format=",")],
+    ).properties(height=260)

@@ -11,6 +11,7 @@ ever grouped or filtered, never loaded whole.
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,9 @@ OPTIONAL_MARTS = (
     "fct_audience_cart_abandonment",
     "fct_audience_win_back",
     "fct_audience_churn_warning",
+    "fct_retention_brackets",
+    "fct_nday_value",
+    "fct_usage_interval",
 )
 
 
@@ -61,7 +65,7 @@ class Warehouse:
     retry_wait: float = 0.5
 
     @classmethod
-    def from_env(cls) -> "Warehouse":
+    def from_env(cls) -> Warehouse:
         return cls(database_path(), marts_schema())
 
     def version(self) -> int:
@@ -472,3 +476,184 @@ def experiment_retention(wh: Warehouse) -> pd.DataFrame:
 
 def first_purchase_experience(wh: Warehouse) -> pd.DataFrame:
     return wh.query("select * from {marts}.fct_first_purchase_experience order by slice_type, slice_value")
+
+
+# --- the Explore page: choices for the retention insight (macros/insights) -----------------------------------------
+
+def staging_schema(wh: Warehouse) -> str:
+    """The staging schema next to the marts schema ('staging', or '<prefix>_staging' with custom_schema_prefix)."""
+    prefix = wh.schema[: -len("marts")] if wh.schema.endswith("marts") else ""
+    return f"{prefix}staging"
+
+
+def current_database(wh: Warehouse) -> str:
+    """The catalog name of the warehouse file (what dbt's compiled SQL names it)."""
+    return str(wh.query("select current_database() as name")["name"].iloc[0])
+
+
+def event_types(wh: Warehouse) -> pd.DataFrame:
+    """Event types of known customers (the insight never counts anonymous events), most frequent first."""
+    return wh.query(
+        f"select event_type, count(*) as events, count(distinct customer_id) as customers"
+        f" from {staging_schema(wh)}.stg_shop__events where customer_id is not null"
+        f" group by event_type order by events desc, event_type")
+
+
+def event_properties(wh: Warehouse, event_type: str, limit: int = 40) -> pd.DataFrame:
+    """Top-level JSON property names of one event type, with how many events carry each."""
+    return wh.query(
+        f"""
+        with keys as (
+            select unnest(json_keys(properties)) as property
+            from {staging_schema(wh)}.stg_shop__events
+            where customer_id is not null and event_type = ? and json_valid(properties)
+        )
+        select property, count(*) as events from keys group by property order by events desc, property limit ?
+        """, (event_type, int(limit)))
+
+
+def property_values(wh: Warehouse, event_type: str, prop: str, limit: int = 50) -> pd.DataFrame:
+    """The most frequent values of one property of one event type, read as the insight reads them (the JSON text
+    of the value, through json_extract_string)."""
+    return wh.query(
+        f"""
+        select json_extract_string(properties, ?) as value, count(*) as events
+        from {staging_schema(wh)}.stg_shop__events
+        where customer_id is not null and event_type = ? and json_valid(properties)
+        group by value having value is not null order by events desc, value limit ?
+        """, ("$." + prop, event_type, int(limit)))
+
+
+def pooled_insight(rows: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
+    """The insight's cells pooled over cohorts per period number (and breakdown value): sum(retained) /
+    sum(cohort size) over complete cells only, the cohort-size-weighted curve."""
+    keys = [*(by or []), "period_number"]
+    complete = rows[rows["is_complete"]]
+    pooled = complete.groupby(keys, as_index=False).agg(
+        cohorts=("cohort_start", "nunique"), cohort_customers=("cohort_size", "sum"),
+        retained_customers=("retained_customers", "sum"))
+    pooled["retention_rate"] = pooled["retained_customers"] / pooled["cohort_customers"].where(
+        pooled["cohort_customers"] > 0)
+    return pooled
+
+
+# --- brackets, N-day value and usage interval (marts that may not be built yet: callers check wh.has first) -------
+
+def bracket_range(wh: Warehouse, cohort_basis: str, activity_basis: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    frame = wh.query("select min(cohort_date) as lo, max(cohort_date) as hi from {marts}.fct_retention_brackets"
+                     " where cohort_basis = ? and activity_basis = ?", (cohort_basis, activity_basis))
+    lo, hi = frame["lo"].iloc[0], frame["hi"].iloc[0]
+    return None if pd.isna(lo) else (pd.Timestamp(lo), pd.Timestamp(hi))
+
+
+def bracket_retention(wh: Warehouse, cohort_basis: str, activity_basis: str, start=None, end=None) -> pd.DataFrame:
+    """Retention per bracket pooled over the cohort days start..end: sum(retained) / sum(cohort size) over the
+    complete cells only, with how many cohorts (of how many) each bracket pools."""
+    range_filter, params = "", [cohort_basis, activity_basis]
+    if start is not None:
+        range_filter += " and cohort_date >= cast(? as date)"
+        params.append(str(pd.Timestamp(start).date()))
+    if end is not None:
+        range_filter += " and cohort_date <= cast(? as date)"
+        params.append(str(pd.Timestamp(end).date()))
+    return wh.query(f"""
+        select bracket,
+               min(bracket_first_day) as bracket_first_day,
+               max(bracket_last_day) as bracket_last_day,
+               count(*) as cohorts,
+               count(*) filter (where is_complete) as complete_cohorts,
+               sum(cohort_size) filter (where is_complete) as cohort_customers,
+               sum(retained_customers) filter (where is_complete) as retained_customers,
+               sum(retained_customers) filter (where is_complete)
+                   / nullif(sum(cohort_size) filter (where is_complete), 0) as retention_rate
+        from {{marts}}.fct_retention_brackets
+        where cohort_basis = ? and activity_basis = ? {range_filter}
+        group by bracket
+        order by bracket_first_day, bracket
+    """, params)
+
+
+def nday_value_monthly(wh: Warehouse, cohort_basis: str, cohorts: int = 12) -> pd.DataFrame:
+    """N-day value of the latest `cohorts` monthly cohorts: one row per cohort month and N, as the mart gives it."""
+    return wh.query("""
+        with months as (
+            select distinct cohort_start from {marts}.fct_nday_value
+            where cohort_basis = ? and cohort_grain = 'month' order by cohort_start desc limit ?
+        )
+        select value.cohort_start, n_days, cohort_size, cumulative_net_revenue, value_per_customer, is_complete
+        from {marts}.fct_nday_value as value
+        inner join months on months.cohort_start = value.cohort_start
+        where cohort_basis = ? and cohort_grain = 'month'
+        order by value.cohort_start, n_days
+    """, (cohort_basis, int(cohorts), cohort_basis))
+
+
+def nday_value_pooled(wh: Warehouse, cohort_basis: str) -> pd.DataFrame:
+    """Value per customer by N pooled over every monthly cohort whose N days are complete: sum(cumulative net
+    revenue) / sum(cohort size)."""
+    return wh.query("""
+        select n_days, count(*) as cohorts, sum(cohort_size) as cohort_customers,
+               sum(cumulative_net_revenue) as cumulative_net_revenue,
+               sum(cumulative_net_revenue) / nullif(sum(cohort_size), 0) as value_per_customer
+        from {marts}.fct_nday_value
+        where cohort_basis = ? and cohort_grain = 'month' and is_complete
+        group by n_days order by n_days
+    """, (cohort_basis,))
+
+
+def nday_value_bases(wh: Warehouse) -> list[str]:
+    return list(wh.query("select distinct cohort_basis from {marts}.fct_nday_value where cohort_grain = 'month'"
+                         " order by 1")["cohort_basis"])
+
+
+USAGE_COHORT_COLUMNS = ("cohort_month", "cohort_start", "cohort_date", "first_order_month")
+
+
+def usage_interval_columns(columns: list[str]) -> dict[str, str | None]:
+    """Which column of fct_usage_interval holds what: the cohort month, the customers with a repeat order, and the
+    median and quartiles (over customers) of each customer's median days between orders. Names are matched
+    loosely (median / p50, p25 / q1 / lower, p75 / q3 / upper); a role with no column is None."""
+    lowered = {c.lower(): c for c in columns}
+    cohort = next((lowered[c] for c in USAGE_COHORT_COLUMNS if c in lowered), None)
+    repeat = next((c for lc, c in lowered.items() if "repeat" in lc and "customers" in lc), None)
+    low_pattern = re.compile(r"(p25|q1|quartile_1|first_quartile|lower_quartile|lower|_25(_|$))")
+    high_pattern = re.compile(r"(p75|q3|quartile_3|third_quartile|upper_quartile|upper|_75(_|$))")
+    measures = [c for c in columns if c not in (cohort, repeat)]
+    low = next((c for c in measures if low_pattern.search(c.lower())), None)
+    high = next((c for c in measures if high_pattern.search(c.lower())), None)
+    median = next((c for c in measures if re.search(r"(median|p50)", c.lower())
+                   and c not in (low, high) and not low_pattern.search(c.lower())
+                   and not high_pattern.search(c.lower())), None)
+    return {"cohort": cohort, "customers_with_repeat": repeat, "median": median, "low": low, "high": high}
+
+
+def usage_interval(wh: Warehouse) -> pd.DataFrame:
+    """fct_usage_interval as built (one small row per cohort month), ordered by its cohort column."""
+    cohort = usage_interval_columns(wh.columns("fct_usage_interval"))["cohort"]
+    order = f'order by "{cohort}"' if cohort else ""
+    return wh.query(f"select * from {{marts}}.fct_usage_interval {order}")
+
+
+def usage_distribution_table(wh: Warehouse) -> tuple[str, dict[str, str]] | None:
+    """A companion distribution of fct_usage_interval (a mart named fct_usage_interval_* with a bucket column and a
+    customers column), with its columns: bucket, customers and, when present, the bucket's first day to sort by."""
+    for table_name in sorted(t for t in wh.tables() if t.startswith("fct_usage_interval_")):
+        columns = wh.columns(table_name)
+        bucket = next((c for c in columns if "bucket" in c.lower() and not re.search(r"(first|min|lower|order)",
+                                                                                     c.lower())), None)
+        customers = next((c for c in columns if c.lower().startswith("customers")), None)
+        if bucket and customers:
+            order = next((c for c in columns if "bucket" in c.lower() and re.search(r"(first|min|lower|order)",
+                                                                                     c.lower())), None)
+            return table_name, {"bucket": bucket, "customers": customers, **({"order": order} if order else {})}
+    return None
+
+
+def usage_distribution(wh: Warehouse, table_name: str, columns: dict[str, str]) -> pd.DataFrame:
+    """Customers per interval bucket, summed over the cohort months (counts only)."""
+    bucket, customers = columns["bucket"], columns["customers"]
+    order = f'min("{columns["order"]}")' if "order" in columns else f'"{bucket}"'
+    return wh.query(f"""
+        select "{bucket}" as bucket, sum("{customers}") as customers, {order} as bucket_order
+        from {{marts}}.{table_name} group by "{bucket}" order by bucket_order, bucket
+    """)

@@ -155,7 +155,8 @@ class Browser:
         probe = """(() => {
             const main = document.querySelector('[data-testid="stMainBlockContainer"]');
             const running = document.querySelector('[data-testid="stStatusWidgetRunningIcon"],'
-                + '[data-testid="stStatusWidgetRunningManIcon"], [data-testid="stAppSkeleton"]');
+                + '[data-testid="stStatusWidgetRunningManIcon"], [data-testid="stAppSkeleton"],'
+                + '[data-testid="stSpinner"]');
             const charts = document.querySelectorAll('[data-testid="stVegaLiteChart"] canvas,'
                 + ' [data-testid="stVegaLiteChart"] svg.marks').length;
             // a main block with no text yet: the script run has not started (seen on a loaded machine)
@@ -221,7 +222,8 @@ def compact_png(png: bytes, max_bytes: int = 500_000) -> bytes:
     return out.getvalue()
 
 
-PAGE_HEIGHTS = {"overview": 1100, "cohorts": 2300, "activity": 2100, "lifecycle": 1900, "value": 2700,
+PAGE_HEIGHTS = {"overview": 1100, "cohorts": 2300, "explore": 2400, "activity": 2100, "lifecycle": 1900, "value": 2700,
+                "brackets": 2700,
                 "experiments": 900, "activation": 1500}
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+
+import duckdb
 import pandas as pd
 import streamlit as st
 
-from retention_warehouse.dashboard import charts
-from retention_warehouse.dashboard import data
+from retention_warehouse.dashboard import charts, data, insight
 
 GRAIN_DEFAULTS = {"day": (30, 30), "week": (20, 20), "month": (18, 18)}  # cohorts shown, periods shown
 AUDIENCES = {
@@ -408,12 +411,333 @@ def _funnel(wh: data.Warehouse, as_of: pd.Timestamp) -> None:
                         width="stretch")
 
 
+# --- explore: the retention insight macro on the user's choices ------------------------------------------------
+
+ANY_ACTIVITY = "(any activity)"  # the event selectbox's choice for none (the macro's any activity)
+NO_FILTER = "(no filter)"
+NO_BREAKDOWN = "(no breakdown)"
+HEATMAP_COHORTS = 60  # latest cohorts drawn in the heatmap (metrics and curves use every cohort)
+RETENTION_TYPE_LABELS = {"first_time": "first time", "first_ever": "first ever", "recurring": "recurring"}
+RETENTION_TYPE_HELP = ("First time: a customer's cohort is the period of their first target event that matches the "
+                       "filters. First ever: the period of their first target event of any properties, kept only if "
+                       "that event matches. Recurring: a customer joins the cohort of every period with a target "
+                       "event.")
+
+
+def _share(value, reason: str, digits: int = 1) -> str:
+    """A rate as a percentage, or why there is none (never a bare n/a)."""
+    return reason if value is None or pd.isna(value) else f"{value:.{digits}%}"
+
+
+def _money(value, currency: str, reason: str) -> str:
+    return reason if value is None or pd.isna(value) else f"{currency} {value:,.2f}"
+
+
+def _event_label(events: pd.DataFrame):
+    counts = dict(zip(events["event_type"], events["events"]))
+
+    def label(option: str) -> str:
+        if option == ANY_ACTIVITY:
+            return "any activity (active days)"
+        if option == insight.ORDER:
+            return "order (valid orders)"
+        return f"{option} ({counts.get(option, 0):,})"
+    return label
+
+
+def _property_filter(wh: data.Warehouse, column, event: str | None, role: str) -> insight.Filters:
+    """A property equality on an event type (any of the chosen values); none for any activity and orders."""
+    if event is None or event == insight.ORDER:
+        column.caption(f"Property filters on the {role} event need an event type (active days and orders carry no "
+                       "properties).")
+        return ()
+    props = [p for p in data.event_properties(wh, event)["property"] if insight.PROPERTY_NAME.match(p)]
+    prop = column.selectbox(f"Filter the {role} event ({event}) by", [NO_FILTER, *props], key=f"explore_{role}_prop")
+    if prop == NO_FILTER:
+        return ()
+    values = data.property_values(wh, event, prop)
+    chosen = column.multiselect(f"{prop} is any of", list(values["value"]), key=f"explore_{role}_values_{prop}",
+                                help="The most frequent values of this property on these events.")
+    return ((prop, tuple(chosen)),) if chosen else ()
+
+
+def _explore_args(wh: data.Warehouse, as_of: pd.Timestamp) -> insight.InsightArgs:
+    """The insight's arguments from the page's controls."""
+    events = data.event_types(wh)
+    options = [ANY_ACTIVITY, insight.ORDER, *events["event_type"]]
+    label = _event_label(events)
+    c1, c2, c3, c4 = st.columns(4)
+    period = c1.selectbox("Period", list(insight.PERIODS), index=1, key="explore_period")
+    intervals = c2.slider("Total intervals", 2, 30, 8, key="explore_intervals",
+                          help="Periods 0 .. n-1 of each cohort; without a start date also the number of cohorts.")
+    retention_type = c3.selectbox("Retention type", list(RETENTION_TYPE_LABELS), key="explore_type",
+                                  format_func=RETENTION_TYPE_LABELS.get, help=RETENTION_TYPE_HELP)
+    minimum = c4.number_input("Minimum occurrences", 1, 30, 1, key="explore_minimum",
+                              help="Returning events a customer needs in a period for it to count as a return "
+                                   "(active days for any activity); never applied to the cohort's own period.")
+    e1, e2, e3, e4 = st.columns(4)
+    events_help = "Any activity, a valid order or an event type of known customers (with its number of events)."
+    target = e1.selectbox("Target event (starts a cohort)", options, key="explore_target", format_func=label,
+                          help=events_help)
+    returning = e2.selectbox("Returning event", options, key="explore_returning", format_func=label,
+                             help=events_help)
+    first, _ = data.activity_range(wh)
+    date_to = e3.date_input("Up to (date_to)", value=as_of.date(), min_value=first.date(), max_value=as_of.date(),
+                            key="explore_date_to")
+    date_from = e4.date_input("From (date_from, optional)", value=None, min_value=first.date(),
+                              max_value=as_of.date(), key="explore_date_from",
+                              help="Empty: the total-intervals cohorts ending with the period of date_to.")
+    target_event = None if target == ANY_ACTIVITY else target
+    returning_event = None if returning == ANY_ACTIVITY else returning
+    f1, f2, f3 = st.columns(3)
+    target_filters = _property_filter(wh, f1, target_event, "target")
+    returning_filters = _property_filter(wh, f2, returning_event, "returning")
+    breakdowns = [NO_BREAKDOWN, *(f"customer:{a}" for a in insight.CUSTOMER_ATTRIBUTES)]
+    if target_event not in (None, insight.ORDER) and returning_event not in (None, insight.ORDER):
+        shared = set(data.event_properties(wh, returning_event)["property"])
+        breakdowns += [f"event:{p}" for p in data.event_properties(wh, target_event)["property"]
+                       if p in shared and insight.PROPERTY_NAME.match(p)]
+    chosen = f3.selectbox("Breakdown", breakdowns, key="explore_breakdown",
+                          format_func=lambda b: b if b == NO_BREAKDOWN else
+                          b.partition(":")[2] + (" (customer)" if b.startswith("customer:") else " (event property)"),
+                          help="A customer attribute (its current value) or an event property; event properties "
+                               "are offered when both events are event types that carry them.")
+    cumulative = st.toggle("Cumulative (retained in period n = came back in n or any later period shown)",
+                           value=False, key="explore_cumulative")
+    kind, _, name = chosen.partition(":")
+    return insight.InsightArgs(
+        date_to=date_to, period=period, total_intervals=int(intervals),
+        date_from=date_from if isinstance(date_from, dt.date) else None, retention_type=retention_type,
+        target_event=target_event, returning_event=returning_event, target_filters=target_filters,
+        returning_filters=returning_filters, minimum_occurrences=int(minimum), cumulative=cumulative,
+        breakdown=None if chosen == NO_BREAKDOWN else name,
+        breakdown_type=None if chosen == NO_BREAKDOWN else kind)
+
+
+def explore(wh: data.Warehouse, as_of: pd.Timestamp) -> None:
+    st.caption("A PostHog-style retention insight on your choices: the project's `retention_insight` macro "
+               "(models/docs/insights.md) compiled by dbt for these arguments and run read-only on this warehouse. "
+               "Period 0 is the cohort itself; a cell is complete when its period has ended by as_of_date and by "
+               "date_to, and only complete cells enter the pooled figures.")
+    args = _explore_args(wh, as_of)
+    try:
+        with st.spinner("Compiling the insight with dbt..."):
+            compiled = insight.compiler_from_env().compile(args.inline_sql(), data.current_database(wh))
+    except insight.InsightUnavailable as error:
+        st.warning(f"**The insight cannot be compiled here.** {error}", icon=":material/build:")
+        return
+    except insight.InsightCompileError as error:
+        st.error(f"**retention_insight refused these choices.** {error}", icon=":material/rule:")
+        st.code(args.macro_call(), language="jinja2", wrap_lines=True)
+        return
+    started = time.perf_counter()
+    try:
+        rows = wh.query(compiled.sql)
+    except duckdb.Error as error:
+        st.error(f"**The compiled insight failed on the warehouse.** {str(error).splitlines()[0]}")
+        return
+    query_seconds = time.perf_counter() - started
+    timing = ("compiled SQL from the cache" if compiled.cached else f"compiled by dbt in {compiled.seconds:.2f} s")
+    if compiled.parse_seconds:
+        timing += f" after parsing the project in {compiled.parse_seconds:.1f} s"
+    st.caption(f"{timing}; query {query_seconds:.2f} s.")
+    if rows.empty:
+        st.info("No cohort for these choices: nobody did the target event (with its filters) in the range.")
+        _compiled_sql(args, compiled)
+        return
+    grain = args.period
+    by = ["breakdown_value"] if args.breakdown else []
+    pooled = data.pooled_insight(rows)
+    rate_at = pooled.set_index("period_number")["retention_rate"]
+    starts = rows[rows["period_number"] == 0]
+    complete_periods = [int(n) for n in pooled["period_number"] if n > 1]
+    far = max(complete_periods) if complete_periods else None
+    m = st.columns(4)
+    values_count = rows["breakdown_value"].nunique() if by else 0
+    m[0].metric("Cohorts", f"{rows['cohort_start'].nunique():,}"
+                + (f" x {values_count:,} value{'s' if values_count != 1 else ''}" if by else ""))
+    m[1].metric("Cohort members", f"{starts['cohort_size'].sum():,}",
+                help="Summed over cohorts" + (" and breakdown values" if by else "")
+                     + (": a recurring customer is in the cohort of every period with a target event."
+                        if args.retention_type == "recurring" else "."))
+    period = grain.capitalize()
+    m[2].metric(f"{period} 1 retention", _share(rate_at.get(1), "no complete cell yet"),
+                help="Cohorts pooled: sum(retained) / sum(cohort size) over the complete cells of period 1; none is "
+                     f"complete until a cohort's next {grain} has ended by date_to and as_of_date.")
+    if far is not None:
+        m[3].metric(f"{period} {far} retention", _share(rate_at.get(far), "no complete cell yet"),
+                    help=f"The latest period with a complete cell, cohorts pooled: sum(retained) / sum(cohort size) "
+                         f"over the complete cells of period {far}.")
+    else:
+        m[3].metric(f"{period} 2+ retention", "no complete cell yet",
+                    help=f"No cohort has been followed for two whole {grain}s by date_to and as_of_date.")
+    matrix = rows
+    heading = f"**Retention heatmap** - {args.retention_type.replace('_', ' ')} {grain} cohorts"
+    h1, h2 = st.columns([1, 2], vertical_alignment="bottom")
+    if by:
+        values = sorted(rows["breakdown_value"].unique())
+        value = h1.selectbox(f"Heatmap of {args.breakdown} =", values, key="explore_heatmap_value",
+                             format_func=lambda v: v or "(no value)")
+        matrix = rows[rows["breakdown_value"] == value]
+        heading += f", {args.breakdown} = {value or '(no value)'}"
+    cohort_starts = sorted(matrix["cohort_start"].unique())
+    if len(cohort_starts) > HEATMAP_COHORTS:
+        matrix = matrix[matrix["cohort_start"].isin(cohort_starts[-HEATMAP_COHORTS:])]
+        heading += f" (the latest {HEATMAP_COHORTS} of {len(cohort_starts):,})"
+    show_incomplete = (h2 if by else h1).toggle("Show periods in progress (faded)", value=False,
+                                                key="explore_incomplete")
+    st.markdown(heading)
+    st.altair_chart(charts.retention_heatmap(matrix, grain, "retention_rate", show_incomplete), width="stretch")
+    if by:
+        st.markdown(f"**Retention curves by {args.breakdown}** - every cohort pooled per value (complete cells)")
+        st.altair_chart(charts.insight_breakdown_curves(data.pooled_insight(rows, by), grain), width="stretch")
+    else:
+        st.markdown("**Retention curves** - the latest cohorts and every cohort pooled (dashed)")
+        st.altair_chart(charts.retention_curves(matrix, pooled, grain, "retention_rate"), width="stretch")
+    with st.expander("Insight rows (the macro's output)"):
+        table(rows, percent=["retention_rate"], height=320)
+    _compiled_sql(args, compiled)
+
+
+def _compiled_sql(args: insight.InsightArgs, compiled: insight.Compiled) -> None:
+    with st.expander("The macro call and the SQL dbt compiled"):
+        st.code(args.macro_call(), language="jinja2", wrap_lines=True)
+        st.code(compiled.sql, language="sql")
+
+
+# --- brackets, N-day value, usage interval --------------------------------------------------------------------------
+
+BASIS_LABELS = {"signup": "signup (registration)", "first_order": "first order", "any_activity": "any activity",
+                "purchase": "purchase"}
+
+
+def brackets(wh: data.Warehouse, as_of: pd.Timestamp) -> None:
+    currency = insight.reporting_currency()
+    st.markdown("### Retention by bracket of days since the cohort day")
+    if wh.has("fct_retention_brackets"):
+        _brackets(wh)
+    else:
+        not_built("fct_retention_brackets", "Retention brackets")
+    st.markdown("### N-day value per customer")
+    if wh.has("fct_nday_value"):
+        _nday_value(wh, currency)
+    else:
+        not_built("fct_nday_value", "N-day value")
+    st.markdown("### Days between orders")
+    if wh.has("fct_usage_interval"):
+        _usage_interval(wh)
+    else:
+        not_built("fct_usage_interval", "Usage interval")
+
+
+def _brackets(wh: data.Warehouse) -> None:
+    b1, b2, b3 = st.columns([1, 1, 2])
+    cohort_basis = b1.selectbox("Cohort basis", ["signup", "first_order"], key="brackets_cohort_basis",
+                                format_func=BASIS_LABELS.get)
+    activity_basis = b2.selectbox("Activity basis", ["any_activity", "purchase"], key="brackets_activity_basis",
+                                  format_func=BASIS_LABELS.get)
+    span = data.bracket_range(wh, cohort_basis, activity_basis)
+    if span is None:
+        st.info(f"fct_retention_brackets has no {BASIS_LABELS[cohort_basis]} cohorts on {BASIS_LABELS[activity_basis]} "
+                "yet.")
+        return
+    picked = b3.date_input("Cohort days", value=(span[0].date(), span[1].date()), min_value=span[0].date(),
+                           max_value=span[1].date(), key=f"brackets_range_{cohort_basis}_{activity_basis}")
+    start, end = picked if isinstance(picked, (tuple, list)) and len(picked) == 2 else (span[0], span[1])
+    frame = data.bracket_retention(wh, cohort_basis, activity_basis, start, end)
+    pooled = frame[frame["complete_cohorts"] > 0]
+    waiting = frame[frame["complete_cohorts"] == 0]
+    if pooled.empty:
+        st.info("No bracket has a complete cohort in this range yet: a cell is complete once its last day has passed.")
+        return
+    st.altair_chart(charts.bracket_bars(pooled), width="stretch")
+    note = ("Each bar: customers active in the bracket's days / cohort size, pooled over the cohorts whose bracket "
+            "has ended (sum / sum); later brackets pool fewer cohorts.")
+    if len(waiting):
+        note += " Not shown, no cohort in the range has reached their last day yet: " + ", ".join(
+            f"{b} (day {last})" for b, last in zip(waiting["bracket"], waiting["bracket_last_day"])) + "."
+    st.caption(note)
+    with st.expander("Bracket table"):
+        table(frame, percent=["retention_rate"])
+
+
+def _nday_value(wh: data.Warehouse, currency: str) -> None:
+    bases = data.nday_value_bases(wh)
+    if not bases:
+        st.info("fct_nday_value has no monthly cohorts yet.")
+        return
+    n1, n2 = st.columns([1, 3])
+    cohort_basis = n1.selectbox("Cohort basis", bases, key="nday_cohort_basis",
+                                format_func=lambda b: BASIS_LABELS.get(b, b))
+    shown = n2.slider("Monthly cohorts shown (latest)", 3, 36, 12, key="nday_cohorts")
+    frame = data.nday_value_monthly(wh, cohort_basis, shown)
+    pooled = data.nday_value_pooled(wh, cohort_basis)
+    days = sorted(frame["n_days"].unique())
+    pooled_at = pooled.set_index("n_days")["value_per_customer"].dropna()
+    known = [n for n in days if n in pooled_at.index]
+    for start in range(0, len(known), 3):
+        cols = st.columns(3)
+        for col, n in zip(cols, known[start:start + 3]):
+            col.metric(f"Day {n} value, months pooled", _money(pooled_at[n], currency, ""),
+                       help="Cumulative net revenue by day N / cohort size, over every monthly cohort whose N days "
+                            f"are complete (sum / sum), in {currency}.")
+    waiting = [n for n in days if n not in pooled_at.index]
+    if waiting:
+        days_text = " and ".join([", ".join(f"day {n}" for n in waiting[:-1]), f"day {waiting[-1]}"] if len(waiting) > 1
+                                 else [f"day {waiting[0]}"])
+        st.caption(f"No value for {days_text} yet: no monthly cohort has been followed that many days.")
+    st.altair_chart(charts.nday_value_lines(frame, pooled, currency), width="stretch")
+    st.caption(f"Net revenue in {currency} (the project's reporting currency) by day N since the cohort day, per "
+               "customer of the cohort; a value appears once all of its cohort's N days are over.")
+    with st.expander("N-day value table"):
+        table(frame)
+
+
+def _usage_interval(wh: data.Warehouse) -> None:
+    frame = data.usage_interval(wh)
+    roles = data.usage_interval_columns(list(frame.columns))
+    cohort, median, low, high = roles["cohort"], roles["median"], roles["low"], roles["high"]
+    if frame.empty:
+        st.info("fct_usage_interval has no cohort month yet.")
+        return
+    if cohort is None or median is None:
+        missing = " and ".join(name for name, column in (("a cohort month", cohort), ("a median", median))
+                               if column is None)
+        st.warning(f"fct_usage_interval has no column for {missing} (its columns: {', '.join(frame.columns)}), so "
+                   "the chart cannot be drawn; the table is below.")
+        table(frame)
+        return
+    repeat = roles["customers_with_repeat"]
+    if repeat:
+        u1, u2 = st.columns(2)
+        u1.metric("Customers with a repeat order", f"{frame[repeat].sum():,.0f}",
+                  help="Summed over the cohort months: only they have a time between orders.")
+        u2.metric("Cohort months", f"{frame[cohort].nunique():,}")
+    st.markdown("**Median days between orders per cohort month**"
+                + (" with the interquartile band" if low and high else ""))
+    st.altair_chart(charts.usage_interval_band(frame, cohort, median, low, high), width="stretch")
+    if not (low and high):
+        st.caption("fct_usage_interval has no quartile columns, so the band is not drawn.")
+    else:
+        st.caption("Each customer's median days between consecutive orders; the line is the median over the cohort "
+                   "month's repeat customers, the band their lower to upper quartile.")
+    distribution = data.usage_distribution_table(wh)
+    if distribution:
+        name, columns = distribution
+        st.markdown(f"**Customers by interval** (`{name}`, all cohort months)")
+        st.altair_chart(charts.usage_distribution_bars(data.usage_distribution(wh, name, columns)), width="stretch")
+    with st.expander("Usage interval table"):
+        table(frame)
+
+
 PAGES = {
     "overview": ("Overview", overview),
     "cohorts": ("Cohort retention", cohorts),
+    "explore": ("Explore: retention insight", explore),
     "activity": ("Activity", activity),
     "lifecycle": ("Lifecycle & churn", lifecycle),
     "value": ("Value: RFM, tiers, LTV, CLV", value),
+    "brackets": ("Brackets & value", brackets),
     "experiments": ("Experiments", experiments),
     "activation": ("Activation & audiences", activation),
 }
