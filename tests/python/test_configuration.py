@@ -26,6 +26,8 @@ def raw_tables(**overrides) -> str:
     return "{" + ", ".join(f"{k}: {v}" for k, v in tables.items()) + "}"
 
 
+# values checked one at a time: checks that read the warehouse or that depend on each other (the other values are
+# checked many at once below, each invocation of dbt costing a full parse)
 @pytest.mark.parametrize("variables, message", [
     ("{reporting_timezone: Mars/Olympus}", "reporting_timezone is not a known IANA time zone: 'Mars/Olympus'"),
     ("{week_start: friday}", "week_start must be 'monday' or 'sunday', got 'friday'"),
@@ -33,18 +35,9 @@ def raw_tables(**overrides) -> str:
     ("{churned_after_days: 90}", "lifecycle thresholds out of order"),
     ("{as_of_date: 'yesterday'}", "as_of_date must be a date written YYYY-MM-DD, got 'yesterday'"),
     ("{as_of_date: '2024-02-30'}", "as_of_date is not a calendar date: '2024-02-30'"),
-    ("{churn_warning_p_alive: 3}", "churn_warning_p_alive must be between 0 and 1"),
-    ("{event_lookback_days: -1}", "event_lookback_days must be a whole number of days, 0 or more, got '-1'"),
-    ("{recommendation_affinity_rules_per_product: 0}",
-     "recommendation_affinity_rules_per_product must be a whole number, 1 or more, got '0'"),
-    ("{system_event_types: [email_sent, add_to_cart]}",
-     "system_event_types must not include the funnel step 'add_to_cart'"),
     (f"{{raw_tables: {raw_tables(orders='missing_orders')}}}", "the required raw table orders does not exist"),
     (f"{{raw_tables: {raw_tables(events='no_events')}}}", "the raw table events the configuration points at does not exist"),
-    # the data-quality guards: today's values would fail deep in the run, or quarantine every row
-    ("{max_order_amount: '25k'}",
-     "max_order_amount must be a positive number (per order, in the reporting currency), got '25k'"),
-    ("{max_order_amount: 0}", "max_order_amount must be a positive number"),
+    # min_valid_timestamp and as_of_date are checked against each other: one case each
     ("{min_valid_timestamp: 'yesterday'}",
      "min_valid_timestamp must be a date written YYYY-MM-DD or a timestamp YYYY-MM-DD HH:MM:SS (UTC), got 'yesterday'"),
     ("{min_valid_timestamp: '1899-12-31'}", "min_valid_timestamp must be 1900-01-01 or later, got '1899-12-31'"),
@@ -52,18 +45,6 @@ def raw_tables(**overrides) -> str:
     ("{min_valid_timestamp: '2999-01-01'}", "min_valid_timestamp must be in the past"),
     ("{min_valid_timestamp: '2024-06-01', as_of_date: '2024-05-31'}",
      "as_of_date (2024-05-31) is before min_valid_timestamp (2024-06-01)"),
-    ("{id_pattern: ''}", "id_pattern must be a non-empty regular expression without a single quote, got ''"),
-    # personalization: the allowed values come from the models (fct_product_affinity builds two scopes)
-    ("{recommendation_affinity_scope: session}",
-     "recommendation_affinity_scope must be 'window' or 'order', got 'session'"),
-    ("{win_back_min_tier: diamond}",
-     "win_back_min_tier must be a membership tier of the membership_tiers seed (none, bronze, gold, platinum), "
-     "got 'diamond'"),
-    # retention insights: brackets must be ascending and disjoint; N-day value days ascending
-    ("{retention_brackets: [[1, 3], [3, 7]]}", "retention_brackets must be a list of [first, last] day pairs"),
-    ("{retention_brackets: [[0, 1]]}", "retention_brackets must be a list of [first, last] day pairs"),
-    ("{nday_value_days: [7, 1]}", "nday_value_days must be a list of whole numbers of days, 1 or more, ascending"),
-    ("{predictive_min_customers: 0}", "predictive_min_customers must be a whole number of customers, 1 or more"),
     (f"{{raw_tables: {raw_tables()[:-1]}, order_lines: order_items}}}}",
      "raw_tables has an unknown entry 'order_lines'"),
 ])
@@ -106,20 +87,53 @@ MANY_PROBLEMS = {
     "event_type_pattern: 5": "event_type_pattern must be a non-empty regular expression without a single quote",
     "reporting_currency: usd": "reporting_currency must be a 3-letter ISO code, got 'usd'",
     "bi_roles: admin": "bi_roles must be a list of role names, got 'admin'",
+    "max_order_amount: 0": "max_order_amount must be a positive number (per order, in the reporting currency)",
+    "retention_brackets: [[0, 1]]": "retention_brackets must be a list of [first, last] day pairs",
+}
+
+# a second value for some of the same vars (and the checks of whole values, not only of types)
+MORE_PROBLEMS = {
+    # the data-quality guards: today's values would fail deep in the run, or quarantine every row
+    "max_order_amount: '25k'":
+        "max_order_amount must be a positive number (per order, in the reporting currency), got '25k'",
+    "id_pattern: ''": "id_pattern must be a non-empty regular expression without a single quote, got ''",
+    "churn_warning_p_alive: 3": "churn_warning_p_alive must be between 0 and 1",
+    "event_lookback_days: -1": "event_lookback_days must be a whole number of days, 0 or more, got '-1'",
+    "recommendation_affinity_rules_per_product: 0":
+        "recommendation_affinity_rules_per_product must be a whole number, 1 or more, got '0'",
+    "system_event_types: [email_sent, add_to_cart]":
+        "system_event_types must not include the funnel step 'add_to_cart'",
+    # personalization: the allowed values come from the models (fct_product_affinity builds two scopes)
+    "recommendation_affinity_scope: session":
+        "recommendation_affinity_scope must be 'window' or 'order', got 'session'",
+    "win_back_min_tier: diamond":
+        "win_back_min_tier must be a membership tier of the membership_tiers seed (none, bronze, gold, platinum), "
+        "got 'diamond'",
+    # retention insights: brackets ascending and disjoint; N-day value days ascending; Klaviyo's conditions
+    "retention_brackets: [[1, 3], [3, 7]]": "retention_brackets must be a list of [first, last] day pairs",
+    "nday_value_days: [7, 1]": "nday_value_days must be a list of whole numbers of days, 1 or more, ascending",
+    "predictive_min_customers: 0": "predictive_min_customers must be a whole number of customers, 1 or more",
+    # loyalty points
+    "loyalty_ledger_source: platform": "loyalty_ledger_source must be 'auto', 'supplied' or 'derived', got 'platform'",
+    "loyalty_expiry_rule: never": "loyalty_expiry_rule must be 'inactivity', 'lifetime' or 'none', got 'never'",
+    "loyalty_redemption_value: 0": "loyalty_redemption_value must be a positive number (reporting currency per point)",
 }
 
 
-def test_every_problem_is_listed_on_its_own_line(scratch):
-    result = scratch.dbt("build", "--select", "int_as_of_date", "--vars", "{" + ", ".join(MANY_PROBLEMS) + "}",
+@pytest.mark.parametrize("problems", [MANY_PROBLEMS, MORE_PROBLEMS], ids=["many", "more"])
+def test_every_problem_is_listed_on_its_own_line(scratch, problems):
+    before = scratch.query("select as_of_date from intermediate.int_as_of_date").as_of_date[0]
+    result = scratch.dbt("build", "--select", "int_as_of_date", "--vars", "{" + ", ".join(problems) + "}",
                          check=False)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "START sql" not in output, "a model started although the configuration is invalid"
     lines = [line.strip() for line in output.splitlines()]
-    missing = [message for message in MANY_PROBLEMS.values()
+    missing = [message for message in problems.values()
                if not any(line.startswith("- " + message) for line in lines)]
     assert not missing, output[-6000:]
-    assert sum(line.startswith("- ") for line in lines) == len(MANY_PROBLEMS), output[-6000:]
+    assert sum(line.startswith("- ") for line in lines) == len(problems), output[-6000:]
+    assert scratch.query("select as_of_date from intermediate.int_as_of_date").as_of_date[0] == before
 
 
 @pytest.fixture(scope="module")
