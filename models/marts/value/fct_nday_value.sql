@@ -139,12 +139,13 @@ final as (
         cohort_end,
         cast(n_days as {{ dbt.type_int() }}) as n_days,
         cast(cohort_size as {{ dbt.type_int() }}) as cohort_size,
-        case
-            when is_complete then cast(cumulative_net_revenue as {{ type_money() }})
-        end as cumulative_net_revenue,
-        case
+        -- the cast outside the case keeps the decimal's scale on PostgreSQL (a case drops a type modifier)
+        cast(case
+            when is_complete then cumulative_net_revenue
+        end as {{ type_money() }}) as cumulative_net_revenue,
+        cast(case
             when is_complete then cast(cumulative_net_revenue / cohort_size as {{ type_money() }})
-        end as value_per_customer,
+        end as {{ type_money() }}) as value_per_customer,
         is_complete
     from completeness
 
