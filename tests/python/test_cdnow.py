@@ -3,10 +3,13 @@ independently from the same file (issue 3) and against pandas on the same file."
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pandas as pd
 import pytest
 
 from conftest import Warehouse, dbt_env
+from test_insight_marts import check_brackets, check_nday_value, check_usage_interval
 from retention_warehouse.cdnow import read_transactions, write_orders
 from retention_warehouse.load import load_duckdb
 
@@ -85,3 +88,41 @@ def test_cdnow_customers_are_inferred_and_revenue_reconciles(cdnow_warehouse):
     assert summary.inferred == summary.customers
     assert summary.orders == len(tx)
     assert float(summary.revenue) == pytest.approx(tx.dollar_value.sum(), abs=0.005)
+
+
+@pytest.fixture(scope="module")
+def cdnow_core() -> dict:
+    """The insight oracle's inputs straight from the file, not from the warehouse: every customer is inferred with
+    signup at the first purchase, the purchase days are the only active days (the feed has no events), and each
+    line is a valid order worth its dollar value."""
+    tx = read_transactions("master")
+    tx["order_date"] = pd.to_datetime(tx["purchase_date"])
+    first = tx.groupby("customer_id")["order_date"].min()
+    customers = pd.DataFrame({"customer_id": first.index, "signup_date": first.values,
+                              "first_order_date": first.values})
+    activity = tx[["customer_id", "order_date"]].drop_duplicates().rename(columns={"order_date": "activity_date"})
+    activity["is_purchase_day"] = True
+    orders = pd.DataFrame({"customer_id": tx["customer_id"], "order_date": tx["order_date"],
+                           "net_revenue": [Decimal(f"{value:.2f}") for value in tx["dollar_value"]]})
+    return {"customers": customers, "activity": activity, "orders": orders, "as_of": pd.Timestamp("1998-06-30")}
+
+
+def test_cdnow_retention_brackets_equal_pandas(cdnow_warehouse, cdnow_core):
+    mart = check_brackets(cdnow_warehouse.query, cdnow_core)
+    # the last cohort day is 1997-03-31: every bracket (up to day 90) has ended by 1998-06-30
+    assert mart.is_complete.all()
+    january = mart[(mart.cohort_basis == "first_order") & (mart.activity_basis == "purchase")
+                   & (mart.cohort_date < "1997-02-01")]
+    assert january.groupby("cohort_date").cohort_size.first().sum() == EXPECTED_SIZES["1997-01-01"]
+
+
+def test_cdnow_nday_value_equals_pandas(cdnow_warehouse, cdnow_core):
+    mart = check_nday_value(cdnow_warehouse.query, cdnow_core)
+    assert mart.is_complete.all()  # 1997-03-31 + 365 days is before 1998-06-30
+    months = mart[(mart.cohort_basis == "first_order") & (mart.cohort_grain == "month")]
+    assert sorted(months.cohort_start.dt.strftime("%Y-%m-%d").unique()) == sorted(EXPECTED_SIZES)
+
+
+def test_cdnow_usage_interval_equals_pandas(cdnow_warehouse, cdnow_core):
+    mart = check_usage_interval(cdnow_warehouse.query, cdnow_core)
+    assert dict(zip(mart.cohort_month.dt.strftime("%Y-%m-%d"), mart.cohort_size)) == EXPECTED_SIZES
