@@ -9,8 +9,7 @@ import pytest
 
 from conftest import Warehouse, dbt_env
 
-RAW_TABLES = ("customers", "orders", "order_items", "products", "events", "experiment_assignments", "fx_rates",
-              "loyalty_ledger")
+RAW_TABLES = ("customers", "orders", "order_items", "products", "events", "experiment_assignments", "fx_rates")
 
 
 @pytest.fixture(scope="module")
