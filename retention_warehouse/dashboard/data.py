@@ -25,6 +25,7 @@ DEFAULT_DATABASE = "retention.duckdb"
 OPTIONAL_MARTS = (
     "fct_customer_clv",
     "fct_clv_parameters",
+    "fct_customer_predictions",
     "fct_experiment_retention",
     "fct_funnel_daily",
     "fct_audience_browse_abandonment",
@@ -383,6 +384,20 @@ def clv_summary(wh: Warehouse) -> pd.DataFrame:
                median(predicted_clv) as median_predicted_clv, avg(p_alive) as avg_p_alive,
                sum(expected_orders) as expected_orders
         from {marts}.fct_customer_clv
+    """)
+
+
+def predictions_summary(wh: Warehouse) -> pd.DataFrame:
+    """Klaviyo's predictive fields over the customers with an order, one row per prediction_status (ok, or the
+    condition that failed): customers, median days to the next order, and the customers expected within 30 days."""
+    return wh.query("""
+        select prediction_status, count(*) as customers, median(days_to_next_order) as median_days_to_next_order,
+               count(case when expected_next_order_date <= as_of_date + interval 30 day then 1 end)
+                   as expected_within_30_days,
+               sum(total_clv) as total_clv
+        from {marts}.fct_customer_predictions
+        group by prediction_status
+        order by customers desc
     """)
 
 

@@ -301,6 +301,30 @@ def value(wh: data.Warehouse, as_of: pd.Timestamp) -> None:
     if wh.has("fct_clv_parameters"):
         with st.expander("Fitted parameters"):
             table(data.table_preview(wh, "fct_clv_parameters", 50))
+    _predictions(wh)
+
+
+def _predictions(wh: data.Warehouse) -> None:
+    st.markdown("**Predictive fields** (Klaviyo's set, fct_customer_predictions): predicted orders and CLV over the "
+                "horizon, churn probability = 1 - P(alive), expected date of next order = the median day of the "
+                "next order within the horizon. Null, with the failing condition as the status, where Klaviyo's "
+                "conditions (vars predictive_min_customers, _history_days, _repeat_orders) do not hold.")
+    if not wh.has("fct_customer_predictions"):
+        not_built("fct_customer_predictions", "Predictive fields")
+        return
+    summary = data.predictions_summary(wh)
+    ok = summary[summary["prediction_status"] == "ok"]
+    if ok.empty:
+        st.info("No predictions: " + ", ".join(f"{row.prediction_status} ({row.customers:,} customers)"
+                                              for row in summary.itertuples()))
+        return
+    row = ok.iloc[0]
+    m = st.columns(3)
+    m[0].metric("Customers predicted", num(row["customers"]))
+    m[1].metric("Median days to next order", f"{row['median_days_to_next_order']:,.0f}")
+    m[2].metric("Next order expected within 30 days", num(row["expected_within_30_days"]))
+    table(data.table_preview(wh, "fct_customer_predictions", 100, order_by="predicted_clv desc nulls last"),
+          percent=["churn_probability", "order_within_horizon_probability"])
 
 
 def experiments(wh: data.Warehouse, as_of: pd.Timestamp) -> None:

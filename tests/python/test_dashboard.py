@@ -296,6 +296,23 @@ def test_optional_marts_are_picked_up_when_built(database, monkeypatch):
         assert "Customers scored" in metrics(at)
 
 
+def test_value_page_shows_the_predictive_fields(database, faulty_warehouse, monkeypatch):
+    """The figures of the predictive-fields section, against pandas on the mart: customers with status ok, the
+    median of days_to_next_order, and the customers whose expected next order is within 30 days of as_of_date."""
+    frame = faulty_warehouse.query("select * from marts.fct_customer_predictions")
+    ok = frame[frame["prediction_status"] == "ok"]
+    assert len(ok) > 500
+    within = (pd.to_datetime(ok["expected_next_order_date"]) <= pd.to_datetime(ok["as_of_date"])
+              + pd.Timedelta(days=30)).sum()
+    assert 0 < within < len(ok)
+    at = run_app(database, monkeypatch, "value")
+    figures = metrics(at)
+    assert not at.exception
+    assert figures["Customers predicted"] == f"{len(ok):,}"
+    assert figures["Median days to next order"] == f"{ok['days_to_next_order'].median():,.0f}"
+    assert figures["Next order expected within 30 days"] == f"{within:,}"
+
+
 def test_audience_csv_is_the_whole_mart(database):
     wh = data.Warehouse(database)
     for table in [t for t in views.AUDIENCES if wh.has(t)] or pytest.skip("no audience mart built"):
