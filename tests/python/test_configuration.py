@@ -9,7 +9,8 @@ import pytest
 
 from conftest import Warehouse, dbt_env
 
-RAW_TABLES = ("customers", "orders", "order_items", "products", "events", "experiment_assignments", "fx_rates")
+RAW_TABLES = ("customers", "orders", "order_items", "products", "events", "experiment_assignments", "fx_rates",
+              "loyalty_ledger")
 
 
 @pytest.fixture(scope="module")
