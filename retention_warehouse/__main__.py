@@ -1,5 +1,5 @@
 """Command line: ``python -m retention_warehouse <command> ...``; commands: generate, load, salt, bench, report,
-recommendations-eval, score-churn."""
+recommendations-eval, score-churn, score-next-order."""
 
 from __future__ import annotations
 
@@ -70,6 +70,14 @@ def main(argv: list[str] | None = None) -> int:
     score.add_argument("--database", required=True)
     score.add_argument("--truth", required=True)
 
+    from .score_next_order import HelpFormatter, add_arguments as add_next_order_arguments  # imports no pandas
+    from .score_next_order import __doc__ as next_order_doc
+
+    next_order = commands.add_parser(
+        "score-next-order", help="score the expected date of next order against the orders after as_of_date",
+        description=next_order_doc, formatter_class=HelpFormatter)
+    add_next_order_arguments(next_order)
+
     args = parser.parse_args(argv)
     if args.command == "report":
         from .report.cli import run as run_report
@@ -83,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         from .score_churn import main as score_main
 
         return score_main(["--database", args.database, "--truth", args.truth])
+    if args.command == "score-next-order":
+        from .score_next_order import run as run_next_order
+
+        return run_next_order(args)
     if args.command == "bench":
         from .bench import run_cli as run_bench
 

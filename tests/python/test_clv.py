@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import shutil
 from pathlib import Path
 
 import jinja2
@@ -169,6 +170,67 @@ def test_cdnow_per_customer_values_equal_lifetimes(cdnow, cdnow_clv, lifetimes_s
     assert np.allclose(cdnow_clv["expected_avg_order_value"], spend, rtol=1e-9, atol=1e-6)
     assert np.allclose(cdnow_clv["predicted_clv"], orders * spend.to_numpy(), rtol=1e-6, atol=1e-6)
     assert set(cdnow_clv["horizon_days"]) == {365}
+
+
+# --- CDNOW: the predictive customer fields (fct_customer_predictions) -------------------------------------------------
+
+# the 39 weeks after the calibration period (1997-10-01 .. 1998-06-30): the horizon of Fader, Hardie and Lee (2005)
+HOLDOUT_WEEKS = 39
+
+
+@pytest.fixture(scope="module")
+def cdnow_predictions(cdnow, tmp_path_factory) -> Warehouse:
+    """A copy of the CDNOW warehouse with the predictions over the 39-week holdout: only fct_customer_clv (which
+    reads the horizon) and fct_customer_predictions are rebuilt, on the same fit, and the purchase rhythm the
+    next-order scorer's baseline reads is built."""
+    work_dir = tmp_path_factory.mktemp("clv_cdnow_predictions")
+    database = work_dir / cdnow.database.name
+    shutil.copy(cdnow.database, database)
+    warehouse = Warehouse(data_dir=cdnow.data_dir, database=database, work_dir=work_dir, env=dbt_env(database))
+    warehouse.dbt("run", "--select", "fct_customer_clv", "fct_customer_predictions", "int_customer_purchase_rhythm",
+                  "--vars",
+                  f"{{as_of_date: '{CALIBRATION_END}', clv_horizon_days: {HOLDOUT_WEEKS * 7}}}")
+    return warehouse
+
+
+def test_cdnow_predicted_orders_by_frequency_equal_lifetimes(cdnow_predictions, lifetimes_summary):
+    """Predicted orders over the next 39 weeks, averaged per number of calibration repeat purchase days, equal the
+    conditional expectations of lifetimes' BetaGeoFitter with lifetimes' own fit of the same summary, to 1%."""
+    from lifetimes import BetaGeoFitter
+
+    predictions = cdnow_predictions.query("select * from marts.fct_customer_predictions").set_index("customer_id")
+    assert len(predictions) == 2357
+    assert set(predictions["prediction_status"]) == {"ok"}  # 2,357 buyers, 272 days, repeat buyers: Klaviyo's ok
+    assert set(predictions["horizon_days"]) == {HOLDOUT_WEEKS * 7}
+
+    summary = lifetimes_summary
+    bgf = BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"])
+    theirs = bgf.conditional_expected_number_of_purchases_up_to_time(
+        HOLDOUT_WEEKS, summary["frequency"], summary["recency"], summary["T"])
+    both = pd.DataFrame({"frequency": summary["frequency"], "theirs": theirs}).join(predictions["predicted_orders"])
+    assert both["predicted_orders"].notna().all()
+    by_frequency = both.groupby("frequency")[["predicted_orders", "theirs"]].mean()
+    assert len(by_frequency) > 10
+    relative = (by_frequency["predicted_orders"] / by_frequency["theirs"] - 1).abs()
+    assert (relative < 0.01).all(), relative[relative >= 0.01]
+
+
+def test_cdnow_next_order_date_scores_on_the_holdout(cdnow_predictions):
+    """The scorer on real holdout truth: CDNOW's transactions after the calibration period (orders.csv of the
+    fixture's raw folder), horizon = holdout = 39 weeks. The expected date of next order beats the baseline
+    'last order + median gap' on the repeat buyers who bought again."""
+    from retention_warehouse.score_next_order import score
+
+    result = score(cdnow_predictions.database, cdnow_predictions.data_dir)
+    print(result)
+    assert result["as_of_date"] == CALIBRATION_END
+    assert result["holdout_days"] == result["horizon_days"] == result["scored_window_days"] == HOLDOUT_WEEKS * 7
+    assert result["prediction_status"] == "ok"
+    assert result["scored_customers"] > 200
+    assert result["customers_with_next_order"] > result["scored_customers"]
+    assert 0 < result["model_mae_days"] < result["baseline_mae_days"]
+    assert result["mae_ratio_model_to_baseline"] == pytest.approx(
+        result["model_mae_days"] / result["baseline_mae_days"])
 
 
 # --- generated data ------------------------------------------------------------------------------------------------

@@ -29,6 +29,10 @@ ISSUE_MARTS: dict[str, list[str]] = {
                        "cumulative_net_revenue", "value_per_customer", "is_complete"],
     "fct_usage_interval": ["cohort_month", "cohort_size", "customers_with_repeat", "p25_median_gap_days",
                            "p50_median_gap_days", "p75_median_gap_days"],
+    # issue 24, item 6 (enabled where predicted CLV is)
+    "fct_customer_predictions": ["customer_id", "prediction_status", "historic_clv", "average_order_value",
+                                 "average_days_between_orders", "predicted_orders", "predicted_clv", "total_clv",
+                                 "churn_probability", "expected_next_order_date"],
 }
 
 
