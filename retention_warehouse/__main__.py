@@ -21,6 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument("--single-population", action="store_true", help="one BG/NBD population (CLV checks)")
     generate.add_argument("--chunk-customers", type=int, default=100_000,
                           help="generate more customers than this in chunks of at most this many (bounds memory)")
+    generate.add_argument("--loyalty", action="store_true",
+                          help="add a loyalty points programme: the raw table loyalty_ledger and its true effect on "
+                               "retention (recorded in _truth/parameters.json)")
 
     load = commands.add_parser(
         "load", help="load raw CSV/TSV/Parquet files into the target's raw schema",
@@ -108,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
             fault_rate=args.fault_rate,
             single_population=args.single_population,
             chunk_customers=args.chunk_customers,
+            loyalty=args.loyalty,
         )
         for table, rows in counts.items():
             print(f"{table:<24}{rows:>12,}")

@@ -88,6 +88,16 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("variant", STRING, True),
         ("assigned_at", TIMESTAMP, True),
     ),
+    # a loyalty platform's points ledger (optional): without it the warehouse derives the ledger by rules
+    # (dbt_project.yml, "loyalty"); points are signed whole numbers (earn > 0, redeem and expire < 0)
+    "loyalty_ledger": _cols(
+        ("customer_id", STRING, True),
+        ("occurred_at", TIMESTAMP, True),
+        ("points", INTEGER, True),
+        ("reason", STRING, True),
+        ("order_id", STRING),
+        ("entry_id", STRING, True),
+    ),
     "fx_rates": _cols(
         ("rate_date", DATE, True),
         ("currency", STRING, True),

@@ -51,8 +51,8 @@ rotation); unset -> the stored salt is kept, or the table is created empty (the 
 with a warning. An empty table with recorded erasures means the demo salt, so a new salt is an error there too.
 The salt is never printed, and enters DuckDB SQL only as a bound parameter.
 Rows of erased people never come back on a reload: the salt in effect is the stored one or the demo salt; rows of
-customers, orders, events and experiment_assignments whose customer_id hashes (SHA-256 hex of salt || id, the id
-exactly as in the file) into ``privacy.erased_customers``, events whose anonymous_id hashes into
+customers, orders, events, experiment_assignments and loyalty_ledger whose customer_id hashes (SHA-256 hex of
+salt || id, the id exactly as in the file) into ``privacy.erased_customers``, events whose anonymous_id hashes into
 ``privacy.erased_anonymous_ids`` (absent = empty) and order_items of the orders so dropped are left out. Rows
 with null ids are kept (staging quarantines them).
 
@@ -81,7 +81,7 @@ from .contract import BOOLEAN, DATE, INTEGER, REQUIRED_TABLES, STRING, TABLES, T
 SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".parquet")  # matched case-insensitively
 CSV_DELIMITERS = (",", ";", "\t", "|")  # candidates of a .csv header line, preferred in this order on a tie
 MAX_VALUE_BYTES = 64 * 1024 * 1024  # the longest line (value) a CSV may hold
-CUSTOMER_TABLES = ("customers", "orders", "events", "experiment_assignments")
+CUSTOMER_TABLES = ("customers", "orders", "events", "experiment_assignments", "loyalty_ledger")
 
 SALT_ENV = "RETENTION_PII_SALT"
 DEMO_PII_SALT = "retention-warehouse-demo-salt"

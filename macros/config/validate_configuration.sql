@@ -19,7 +19,8 @@
 
 {#- The raw tables the sources read (models/staging/shop/_shop__sources.yml); orders is the required one. -#}
 {% macro config_raw_table_names() %}
-    {{ return(['customers', 'orders', 'order_items', 'products', 'events', 'experiment_assignments', 'fx_rates']) }}
+    {{ return(['customers', 'orders', 'order_items', 'products', 'events', 'experiment_assignments', 'fx_rates',
+               'loyalty_ledger']) }}
 {% endmacro %}
 
 {#- One problem line: "<name> must be <requirement>, got '<value>'" (a number written as text says so). -#}
@@ -287,6 +288,8 @@
         {%- do problems.extend(config_whole_number(name, minimum, maximum, unit)) -%}
     {%- endfor -%}
 
+    {%- do problems.extend(validate_loyalty_vars()) -%}
+
     {#- incremental processing, schemas and grants (custom_schema_prefix and bi_roles are optional vars) -#}
     {%- do problems.extend(config_whole_number('event_lookback_days', 0, unit='days')) -%}
     {%- set prefix = var('custom_schema_prefix', none) -%}
@@ -351,6 +354,9 @@
           or not (var('raw_database', none) is none or config_is_text(var('raw_database', none))) -%}
         {{ return(problems) }}
     {%- endif -%}
+    {#- loyalty_ledger is an optional entry of raw_tables (a mapping written before it existed still works) -#}
+    {%- set raw_tables = dict(raw_tables) -%}
+    {%- if 'loyalty_ledger' not in raw_tables -%}{%- do raw_tables.update({'loyalty_ledger': 'loyalty_ledger'}) -%}{%- endif -%}
     {%- for table_name in config_raw_table_names() if config_is_text(raw_tables.get(table_name)) -%}
         {%- set identifier = raw_tables[table_name] -%}
         {%- set relation = adapter.get_relation(database=database, schema=schema, identifier=identifier) -%}
@@ -373,5 +379,66 @@
             {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
+    {{ return(problems) }}
+{% endmacro %}
+
+{#- The loyalty vars (dbt_project.yml, "loyalty"; docs: loyalty_ledger_rules). -#}
+{% macro validate_loyalty_vars() %}
+    {%- set problems = [] -%}
+    {%- if var('loyalty_ledger_source') not in ['auto', 'supplied', 'derived'] -%}
+        {%- do problems.append("loyalty_ledger_source must be 'auto', 'supplied' or 'derived', got '"
+            ~ var('loyalty_ledger_source') ~ "'") -%}
+    {%- endif -%}
+    {%- for name in ['loyalty_points_per_currency_unit', 'loyalty_points_per_review', 'loyalty_points_per_share'] -%}
+        {%- if not (config_is_number(var(name)) and var(name) >= 0) -%}
+            {%- do problems.append(config_problem(name, 'a number of points, 0 or more')) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- do problems.extend(config_whole_number('loyalty_points_signup', 0, unit='points')) -%}
+    {%- for name in ['loyalty_review_event_types', 'loyalty_share_event_types'] -%}
+        {%- if not (config_is_text_list(var(name)) and var(name) | length > 0) -%}
+            {%- do problems.append(config_problem(name, 'a list of one event type or more')) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not (config_is_number(var('loyalty_redemption_value')) and var('loyalty_redemption_value') > 0) -%}
+        {%- do problems.append(config_problem('loyalty_redemption_value',
+            'a positive number (reporting currency per point)')) -%}
+    {%- endif -%}
+    {%- if not (config_is_text(var('loyalty_redemption_coupon_prefix'))
+                and '%' not in var('loyalty_redemption_coupon_prefix')
+                and '_' not in var('loyalty_redemption_coupon_prefix')) -%}
+        {%- do problems.append(config_problem('loyalty_redemption_coupon_prefix',
+            'a coupon code prefix without % or _')) -%}
+    {%- endif -%}
+    {%- if var('loyalty_expiry_rule') not in ['inactivity', 'lifetime', 'none'] -%}
+        {%- do problems.append("loyalty_expiry_rule must be 'inactivity', 'lifetime' or 'none', got '"
+            ~ var('loyalty_expiry_rule') ~ "'") -%}
+    {%- endif -%}
+    {%- for name in ['loyalty_expiry_days', 'loyalty_expiring_horizon_days', 'loyalty_audience_unredeemed_days'] -%}
+        {%- do problems.extend(config_whole_number(name, 1, unit='days')) -%}
+    {%- endfor -%}
+    {%- do problems.extend(config_whole_number('loyalty_behaviour_days', 1, unit='days')) -%}
+    {%- do problems.extend(config_whole_number('loyalty_retention_days', 2, unit='days')) -%}
+    {%- if var('loyalty_behaviour_days') is integer and var('loyalty_retention_days') is integer
+          and not var('loyalty_behaviour_days') < var('loyalty_retention_days') -%}
+        {%- do problems.append("loyalty_retention_days (" ~ var('loyalty_retention_days')
+            ~ ") must be greater than loyalty_behaviour_days (" ~ var('loyalty_behaviour_days') ~ ")") -%}
+    {%- endif -%}
+    {%- for name in ['loyalty_audience_min_expiring_points', 'loyalty_audience_min_balance'] -%}
+        {%- do problems.extend(config_whole_number(name, 1, unit='points')) -%}
+    {%- endfor -%}
+    {%- set windows = var('coupon_repeat_windows') -%}
+    {%- set windows_ok = windows is iterable and windows is not string and windows is not mapping
+        and windows | length > 0 and windows | reject('integer') | list | length == 0 -%}
+    {%- set check = namespace(ok=windows_ok) -%}
+    {%- if windows_ok -%}
+        {%- for day in windows -%}
+            {%- if day < 1 or (not loop.first and day <= loop.previtem) -%}{%- set check.ok = false -%}{%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if not check.ok -%}
+        {%- do problems.append(config_problem('coupon_repeat_windows', 'a list of whole numbers of days, 1 or more,'
+            ~ ' ascending (e.g. [30, 90])', windows)) -%}
+    {%- endif -%}
     {{ return(problems) }}
 {% endmacro %}

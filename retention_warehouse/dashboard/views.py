@@ -754,6 +754,14 @@ def _usage_interval(wh: data.Warehouse) -> None:
         table(frame)
 
 
+def loyalty(wh, as_of) -> None:
+    """The loyalty programme and coupons (retention_warehouse/dashboard/loyalty.py, which imports this module's
+    helpers, hence the import here)."""
+    from retention_warehouse.dashboard.loyalty import render_loyalty_page
+
+    render_loyalty_page(wh, as_of)
+
+
 PAGES = {
     "overview": ("Overview", overview),
     "cohorts": ("Cohort retention", cohorts),
@@ -764,4 +772,5 @@ PAGES = {
     "brackets": ("Brackets & value", brackets),
     "experiments": ("Experiments", experiments),
     "activation": ("Activation & audiences", activation),
+    "loyalty": ("Loyalty & coupons", loyalty),
 }

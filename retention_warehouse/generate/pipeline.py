@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from . import columns, params, truth
+from . import columns, loyalty as loyalty_programme, params, truth
 from .calendar import Period, Warp
 from .catalog import Catalog, build_catalog
 from .columns import IdBase
@@ -43,6 +43,7 @@ class Chunk:
     truth: dict[str, pa.Table]
     outcomes: np.ndarray
     next_base: IdBase
+    loyalty_counts: np.ndarray  # loyalty.Programme.counts (zeros without the programme)
 
     def append_to(self, files: columns.ParquetFiles, out: Path, shared: bool) -> dict[str, int]:
         """Append the chunk to the dataset in ``out`` (the shared tables too when ``shared``); return the raw
@@ -59,10 +60,12 @@ class Chunk:
 
 def generate(out_dir, customers: int = 5000, seed: int = 42, start_date: str = "2024-01-01", days: int = 540,
              fault_rate: float = 0.0, single_population: bool = False,
-             chunk_customers: int = DEFAULT_CHUNK_CUSTOMERS) -> dict:
+             chunk_customers: int = DEFAULT_CHUNK_CUSTOMERS, loyalty: bool = False) -> dict:
     """Write one Parquet file per raw table into ``out_dir`` (and the ground truth into ``out_dir/_truth``);
     return the number of rows written per raw table. Same arguments, same bytes. More than ``chunk_customers``
-    customers are generated chunk by chunk (see the module docstring); ``fault_rate`` applies per chunk."""
+    customers are generated chunk by chunk (see the module docstring); ``fault_rate`` applies per chunk. ``loyalty``
+    adds the points programme (``generate/loyalty.py``): the raw table loyalty_ledger and the return sessions of
+    its effect, from a stream of its own; off, the output is the same as before the programme existed."""
     if customers < 1:
         raise ValueError("customers must be at least 1")
     if days < 1:
@@ -88,12 +91,14 @@ def generate(out_dir, customers: int = 5000, seed: int = 42, start_date: str = "
     by_class: dict[str, int] = {}
     outcomes = np.zeros((len(params.EXPERIMENTS), len(VARIANTS), 2), dtype=np.int64)
     base = IdBase()
+    loyalty_counts = np.zeros(5, dtype=np.int64)
     with columns.ParquetFiles() as files:
         for k, n in enumerate(sizes):
             chunk = _run(n, period, warp, catalog, fx, rng if k == 0 else streams(seed, chunk=k), base, fault_rate,
-                         single_population)
+                         single_population, loyalty_programme.loyalty_stream(seed, k) if loyalty else None)
             for name, rows in chunk.append_to(files, out, shared=k == 0).items():
-                counts[name] += rows
+                counts[name] = counts.get(name, 0) + rows
+            loyalty_counts += chunk.loyalty_counts
             for fault_class in chunk.truth["faults"]["fault_class"].to_pylist():
                 by_class[fault_class] = by_class.get(fault_class, 0) + 1
             outcomes += chunk.outcomes
@@ -115,6 +120,8 @@ def generate(out_dir, customers: int = 5000, seed: int = 42, start_date: str = "
             "per_chunk": "fault_rate (at least one row per fault class and chunk), experiment assignment and pair "
                          "matching, daily signup noise; experiments' realised figures are over all chunks",
         }
+    if loyalty:
+        parameters["loyalty"] = loyalty_programme.truth(loyalty_counts)
     truth.write_json(truth_dir / "parameters.json", parameters)
     return counts
 
@@ -127,7 +134,8 @@ def chunk_sizes(customers: int, chunk_customers: int) -> list[int]:
 
 
 def _run(customers: int, period: Period, warp: Warp, catalog: Catalog, fx: FxRates,
-         rng: dict[str, np.random.Generator], base: IdBase, fault_rate: float, single_population: bool) -> Chunk:
+         rng: dict[str, np.random.Generator], base: IdBase, fault_rate: float, single_population: bool,
+         loyalty_rng: np.random.Generator | None = None) -> Chunk:
     """One self-contained run of ``customers`` customers, its ids numbered on from ``base``."""
     cust = build_customers(customers, period, rng["customers"])
     process = simulate(cust, period, warp, single_population, rng["process"])
@@ -154,6 +162,16 @@ def _run(customers: int, period: Period, warp: Warp, catalog: Catalog, fx: FxRat
             n_stubs += len(returns)
             parts.append(ev)
     assignments = Assignments.concat(assignments)
+
+    # the loyalty programme (opt-in): its ledger and the return sessions of its effect, from its own stream
+    programme = None
+    if loyalty_rng is not None:
+        programme, returns = loyalty_programme.run_programme(cust, orders, fx, parts, period, loyalty_rng)
+        if len(returns):
+            ev = realize(returns, cust, orders, catalog, anon_of_customer, anon_of_visitor, period, loyalty_rng)
+            ev.session = ev.session + n_stubs
+            n_stubs += len(returns)
+            parts.append(ev)
 
     system = build_system_events(cust, process, orders, assignments, period, warp, rng["system"])
     session_events = SessionEvents.concat(parts)
@@ -187,9 +205,12 @@ def _run(customers: int, period: Period, warp: Warp, catalog: Catalog, fx: FxRat
         if extra:
             tbl = pa.concat_tables([tbl, *extra])
         tables[name] = tbl
+    if programme is not None:
+        tables["loyalty_ledger"] = programme.to_table(base)
 
     truth_tables = {"faults": faults.manifest_table(),
                     "customers": truth.customers_truth(cust, process, period, base),
                     "experiments": truth.experiments_truth(assignments, period, base)}
     used = faults.used | {"sessions": events.n_sessions, "anonymous": len(anon)}
-    return Chunk(tables=tables, truth=truth_tables, outcomes=assignments.outcomes(), next_base=base.after(used))
+    return Chunk(tables=tables, truth=truth_tables, outcomes=assignments.outcomes(), next_base=base.after(used),
+                 loyalty_counts=programme.counts() if programme is not None else np.zeros(5, dtype=np.int64))

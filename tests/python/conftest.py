@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 # the event models incremental by day (macros/incremental/event_days.sql); the engine tests run them once more
 # incrementally and compare them too
@@ -19,6 +21,13 @@ INCREMENTAL_MODELS = ("base_shop__events", "stg_shop__event_identity_days", "stg
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = str(Path(sys.executable).with_name("dbt"))
 BI_ROLE = "retention_bi"
+
+# vars every test build runs with, unless a test sets them itself: the generated histories are 300 days or shorter,
+# so the default expiry (365 days without activity) would never fire and the expiry marts and the "points about to
+# expire" audience would be empty in the engine comparisons
+TEST_VARS = {"loyalty_expiry_days": 120}
+# the dbt commands that read vars
+VARS_COMMANDS = {"build", "run", "test", "compile", "show", "seed", "snapshot", "run-operation", "ls", "list"}
 
 
 @dataclass
@@ -31,6 +40,7 @@ class Warehouse:
     env: dict = field(default_factory=dict)
 
     def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        args = with_test_vars(args)
         command = [DBT, *args, "--target-path", str(self.work_dir / "target"), "--log-path", str(self.work_dir / "logs")]
         result = subprocess.run(command, cwd=PROJECT_DIR, env=self.env, capture_output=True, text=True)
         if check and result.returncode != 0:
@@ -43,6 +53,21 @@ class Warehouse:
     def query(self, sql: str):
         with self.connect() as con:
             return con.execute(sql).fetchdf()
+
+
+def with_test_vars(args: tuple[str, ...]) -> tuple[str, ...]:
+    """The dbt arguments with TEST_VARS merged into --vars (the test's own values win)."""
+    if not args or args[0] not in VARS_COMMANDS:
+        return args
+    if "--vars" not in args:
+        return (*args, "--vars", json.dumps(TEST_VARS))
+    at = args.index("--vars")
+    try:
+        given = yaml.safe_load(args[at + 1]) or {}
+    except yaml.YAMLError:  # a test that hands dbt malformed vars on purpose
+        return args
+    merged = {**TEST_VARS, **given}
+    return (*args[:at + 1], json.dumps(merged), *args[at + 2:])
 
 
 def dbt_env(database: Path) -> dict:

@@ -9,7 +9,8 @@ import pytest
 
 from conftest import Warehouse, dbt_env
 
-RAW_TABLES = ("customers", "orders", "order_items", "products", "events", "experiment_assignments", "fx_rates")
+RAW_TABLES = ("customers", "orders", "order_items", "products", "events", "experiment_assignments", "fx_rates",
+              "loyalty_ledger")
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +113,10 @@ MORE_PROBLEMS = {
     "retention_brackets: [[1, 3], [3, 7]]": "retention_brackets must be a list of [first, last] day pairs",
     "nday_value_days: [7, 1]": "nday_value_days must be a list of whole numbers of days, 1 or more, ascending",
     "predictive_min_customers: 0": "predictive_min_customers must be a whole number of customers, 1 or more",
+    # loyalty points
+    "loyalty_ledger_source: platform": "loyalty_ledger_source must be 'auto', 'supplied' or 'derived', got 'platform'",
+    "loyalty_expiry_rule: never": "loyalty_expiry_rule must be 'inactivity', 'lifetime' or 'none', got 'never'",
+    "loyalty_redemption_value: 0": "loyalty_redemption_value must be a positive number (reporting currency per point)",
 }
 
 

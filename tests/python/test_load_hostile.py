@@ -37,7 +37,7 @@ from retention_warehouse.pgserver import PostgresServer
 HEADER = "order_id,customer_id,ordered_at,subtotal\n"
 ITEMS_HEADER = "order_item_id,order_id,product_id,quantity,unit_price\n"
 EVENTS_HEADER = "event_id,occurred_at,event_type,customer_id,anonymous_id\n"
-TABLE_LIST = "customers, orders, order_items, products, events, experiment_assignments, fx_rates"
+TABLE_LIST = "customers, orders, order_items, products, events, experiment_assignments, loyalty_ledger, fx_rates"
 SALT = "a-real-secret-salt"
 
 
@@ -312,6 +312,32 @@ def test_a_fractional_quantity_is_rejected_not_rounded(raw: Path, database: str)
     assert load_error(raw, database) == (
         "order_items.quantity: 1 value(s) cannot be read as bigint (first: order_items.csv line 3: '1.5'); "
         "accepted: whole numbers such as 3 (3.0 reads as 3; a fraction such as 1.5 is rejected, never rounded)")
+
+
+LEDGER_HEADER = "customer_id,occurred_at,points,reason,order_id,entry_id\n"
+
+
+def test_fractional_loyalty_points_are_rejected_not_rounded(raw: Path, database: str) -> None:
+    write(raw, "orders.csv", HEADER + "o1,c1,2024-02-02,1\n")
+    write(raw, "loyalty_ledger.csv", LEDGER_HEADER + "c1,2024-02-02,100,earn_order,o1,l1\n"
+                                                     "c1,2024-02-03 10:00:00+02:00,-2.5,redeem,,l2\n")
+    assert load_error(raw, database) == (
+        "loyalty_ledger.points: 1 value(s) cannot be read as bigint (first: loyalty_ledger.csv line 3: '-2.5'); "
+        "accepted: whole numbers such as 3 (3.0 reads as 3; a fraction such as 1.5 is rejected, never rounded)")
+
+
+def test_a_loyalty_ledger_loads_signed_points_in_utc(raw: Path, database: str) -> None:
+    """Optional table: absent it is created empty; present, its zoned timestamps become UTC and its points stay
+    signed whole numbers; a missing required column is an error naming it."""
+    write(raw, "orders.csv", HEADER + "o1,c1,2024-02-02,1\n")
+    assert load_duckdb(raw, database=database)["loyalty_ledger"] == 0
+    write(raw, "loyalty_ledger.csv", LEDGER_HEADER + "c1,2024-02-02,100,earn_order,o1,l1\n"
+                                                     "c1,2024-02-03 10:00:00+02:00,-50,redeem,,l2\n")
+    load_duckdb(raw, database=database)
+    assert rows(database, "select entry_id, occurred_at, points, order_id from raw.loyalty_ledger order by 1") == [
+        ("l1", dt.datetime(2024, 2, 2), 100, "o1"), ("l2", dt.datetime(2024, 2, 3, 8), -50, None)]
+    write(raw, "loyalty_ledger.csv", "customer_id,occurred_at,points,order_id,entry_id\nc1,2024-02-02,1,o1,l1\n")
+    assert "required column 'reason' is missing" in load_error(raw, database)
 
 
 def test_a_zero_fraction_quantity_reads_as_the_integer(raw: Path, database: str) -> None:

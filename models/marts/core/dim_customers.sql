@@ -36,6 +36,12 @@ rfm as (
 
 ),
 
+customer_points as (
+
+    select * from {{ ref('fct_loyalty_customer_points') }}
+
+),
+
 order_totals as (
 
     select
@@ -119,7 +125,16 @@ final as (
         rfm.rfm_segment,
         rfm.r_score,
         rfm.f_score,
-        rfm.m_score
+        rfm.m_score,
+        cast(coalesce(customer_points.points_balance, 0) as {{ dbt.type_bigint() }}) as points_balance,
+        cast(coalesce(customer_points.lifetime_points_earned, 0) as {{ dbt.type_bigint() }}) as lifetime_points_earned,
+        cast(coalesce(customer_points.lifetime_points_redeemed, 0) as {{ dbt.type_bigint() }})
+            as lifetime_points_redeemed,
+        cast(coalesce(customer_points.lifetime_points_expired, 0) as {{ dbt.type_bigint() }})
+            as lifetime_points_expired,
+        customer_points.last_earn_date as last_points_earned_date,
+        customer_points.last_redeem_date as last_points_redeemed_date,
+        cast(coalesce(customer_points.points_expiring_soon, 0) as {{ dbt.type_bigint() }}) as points_expiring_soon
     from with_totals
     inner join tiered
         on with_totals.customer_id = tiered.customer_id
@@ -130,6 +145,8 @@ final as (
             and lifecycle_spans.is_current
     left join rfm
         on with_totals.customer_id = rfm.customer_id
+    left join customer_points
+        on with_totals.customer_id = customer_points.customer_id
 
 )
 

@@ -8,10 +8,11 @@
     'events': 'event_id',
     'experiment_assignments': "customer_id || '|' || experiment_id",
     'fx_rates': "currency_code || '|' || cast(rate_date as " ~ type_string() ~ ")",
+    'loyalty_ledger': 'entry_id',
 } %}
 {%- set customer_columns = {
     'customers': 'customer_id', 'orders': 'customer_id', 'events': 'customer_id',
-    'experiment_assignments': 'customer_id',
+    'experiment_assignments': 'customer_id', 'loyalty_ledger': 'customer_id',
 } %}
 
 with

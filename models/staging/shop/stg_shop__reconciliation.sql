@@ -1,6 +1,8 @@
 -- per raw table: rows in = rows kept + duplicates merged into a kept row + rows quarantined
 {{ config(materialized='table') }}
-{%- set tables = ['customers', 'orders', 'order_items', 'products', 'events', 'experiment_assignments', 'fx_rates'] %}
+{%- set tables = [
+    'customers', 'orders', 'order_items', 'products', 'events', 'experiment_assignments', 'fx_rates', 'loyalty_ledger',
+] %}
 
 with
 
