@@ -13,43 +13,57 @@ DEMO_SEED ?= 42
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_DUCKDB_PATH ?= $(CURDIR)/retention.duckdb
 
-.PHONY: install system-deps build demo-data load dbt-build test lint pytest docs clean dashboard report semantic screenshots
+.PHONY: install install-test system-deps build demo-data load dbt-build test lint pytest docs clean dashboard report semantic screenshots
 
+# `install` is what the warehouse needs (dbt, DuckDB, PostgreSQL adapter, MetricFlow, the dashboard);
+# `install-test` adds the test tools and the Spark extra (pyspark is about 500 MB), for `make test` and the
+# Spark target only
 install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
 
 $(VENV)/.installed: pyproject.toml
+	@echo "==> installing into $(VENV) (dbt, DuckDB, the dashboard; about 2 minutes on a fresh machine)"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	@echo "==> installing the test tools and the Spark extra into $(VENV)"
 	$(PY) -m pip install --quiet -e '.[dev,spark]'
 	touch $@
 
 build: install demo-data load dbt-build
+	@$(PY) -m retention_warehouse.next_steps --data $(DEMO_DIR)
 
 demo-data: install
+	@echo "==> generating $(DEMO_CUSTOMERS) demo customers into $(DEMO_DIR)"
 	$(PY) -m retention_warehouse generate --customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED) --out $(DEMO_DIR)
 
 load: install
+	@echo "==> loading $(DEMO_DIR) into $(DBT_DUCKDB_PATH)"
 	$(PY) -m retention_warehouse load $(DEMO_DIR)
 
 dbt-build: install
+	@echo "==> dbt build on DuckDB ($(DBT_DUCKDB_PATH)): models, unit tests and data tests"
 	$(DBT) build
 
-test: install system-deps lint pytest
+test: install-test system-deps lint pytest
 
 system-deps:
 	bash scripts/install-system-deps.sh
 
-lint: install
+lint: install-test
 	$(VENV)/bin/sqlfluff lint models macros analyses tests/dbt snapshots --processes 2
 
-pytest: install
+pytest: install-test
 	$(PY) -m pytest tests/python
 
 docs: install
 	$(DBT) docs generate
 
 dashboard: install
-	$(PY) -m streamlit run retention_warehouse/dashboard/app.py
+	$(PY) -m streamlit run retention_warehouse/dashboard/app.py --server.headless true --browser.gatherUsageStats false
 
 report: install
 	$(PY) -m retention_warehouse report --period $(or $(PERIOD),month) $(if $(DATE),--date $(DATE)) --out $(or $(OUT),retention_report.html)
