@@ -74,6 +74,13 @@ def print_phase(phase: Phase) -> Phase:
     return phase
 
 
+def announce(name: str) -> None:
+    """Name the phase that starts, on stderr when it is a terminal (the phase's figures follow on stdout when it
+    ends, minutes later at scale); captured output gets nothing."""
+    if sys.stderr.isatty():
+        print(f"bench {time.strftime('%H:%M:%S')}: {name} ...", file=sys.stderr, flush=True)
+
+
 def run(name: str, command: list[str], env: dict, rows: int | None = None, memory_cap_gb: float | None = None,
         required: bool = True, report: bool = True) -> Phase:
     """Run one phase in a process of its own and print its line; with ``memory_cap_gb`` its address space is
@@ -85,6 +92,7 @@ def run(name: str, command: list[str], env: dict, rows: int | None = None, memor
         limit = int(memory_cap_gb * 1024 ** 3)
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
+    announce(name)
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                preexec_fn=cap if memory_cap_gb else None)
