@@ -1,9 +1,9 @@
 """Benchmark: generate, load and build at a given scale, and print per phase the wall time, rows per second and
 peak memory, then ratios against two references measured in the same run: one aggregation scan over the
-customer-activity table the cohort mart reads (int_cohort_activity_days: the floor for that mart), and the pandas script an analyst would
-write from the same raw files (retention_warehouse.bench_pandas). The full build runs on the history up to the
-day before the last (split by arrival, see replay.py); the last day is then appended as a daily batch and built
-incrementally, which is what a production day costs.
+customer-activity table the cohort mart reads (int_cohort_activity_days: the floor for that mart), and the pandas
+script an analyst would write from the same raw files (retention_warehouse.bench_pandas). The full build runs on the
+history up to the day before the last (split by arrival, see replay.py); the last day is then appended as a daily
+batch and built incrementally, which is what a production day costs.
 
 Every phase runs in its own process, so its peak memory (max RSS) is its own. A third reference, dbt's fixed
 cost, runs the same daily builds on a warehouse of 1,000 customers (same days and seed), where the data work is
@@ -17,15 +17,19 @@ day.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import platform
+import shlex
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from .score_next_order import HelpFormatter
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 START_DATE = "2024-01-01"  # the generator's default start
@@ -74,6 +78,13 @@ def print_phase(phase: Phase) -> Phase:
     return phase
 
 
+def announce(name: str) -> None:
+    """Name the phase that starts, on stderr when it is a terminal (the phase's figures follow on stdout when it
+    ends, minutes later at scale); captured output gets nothing."""
+    if sys.stderr.isatty():
+        print(f"bench {time.strftime('%H:%M:%S')}: {name} ...", file=sys.stderr, flush=True)
+
+
 def run(name: str, command: list[str], env: dict, rows: int | None = None, memory_cap_gb: float | None = None,
         required: bool = True, report: bool = True) -> Phase:
     """Run one phase in a process of its own and print its line; with ``memory_cap_gb`` its address space is
@@ -85,6 +96,7 @@ def run(name: str, command: list[str], env: dict, rows: int | None = None, memor
         limit = int(memory_cap_gb * 1024 ** 3)
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
+    announce(name)
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                preexec_fn=cap if memory_cap_gb else None)
@@ -336,13 +348,14 @@ def time_sql(database: str, compiled_path: str) -> None:
     print(f"{mart:.6f} {scan:.6f}")
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The bench command's options (``python -m retention_warehouse bench`` and this module's own entry point)."""
-    parser.add_argument("--customers", type=int, default=100_000)
-    parser.add_argument("--days", type=int, default=540)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--workdir")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--customers", type=int, default=100_000, help="customers to generate")
+    parser.add_argument("--days", type=int, default=540, help=f"days of history to generate, from {START_DATE}")
+    parser.add_argument("--seed", type=int, default=42, help="the generator's seed")
+    parser.add_argument("--workdir", help="folder for the raw files, the DuckDB files and dbt's target and logs; "
+                                          "kept afterwards (default: a new temporary folder)")
+    parser.add_argument("--threads", type=int, default=2, help="dbt threads (DBT_THREADS)")
     parser.add_argument("--memory-limit", default="6GB",
                         help="DuckDB memory_limit for the dbt phases (it spills beyond)")
     parser.add_argument("--pandas-memory-gb", type=float, default=16.0,
@@ -351,24 +364,28 @@ def add_arguments(parser) -> None:
                         help="skip the fixed-cost reference (the same daily builds on 1,000 customers, about 2 min)")
 
 
-def run_cli(args) -> int:
+def run_cli(args: argparse.Namespace) -> int:
     """Run the benchmark for parsed ``add_arguments`` options: each phase's line as it finishes, then the whole
-    table with the ratios."""
+    table with the ratios, then where its files are."""
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="retention-bench-"))
     print(HEADER, flush=True)
-    phases = bench(args.customers, args.days, args.seed, args.workdir, args.threads, args.memory_limit,
+    phases = bench(args.customers, args.days, args.seed, str(work), args.threads, args.memory_limit,
                    args.pandas_memory_gb, args.floor)
     print(report(args.customers, phases))
+    warehouse = Warehouse(work, args.threads, args.memory_limit)
+    print(f"wrote {warehouse.raw} (raw files) and {warehouse.database} (the warehouse as of the new day)")
+    print("next, compare the table above with the latest run in docs/benchmarks.md; free the space with: "
+          f"rm -r {shlex.quote(str(work))}")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
-
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--time-sql"]:
         time_sql(argv[1], argv[2])
         return 0
-    parser = argparse.ArgumentParser(prog="retention_warehouse bench")
+    parser = argparse.ArgumentParser(prog="retention_warehouse bench", description=__doc__,
+                                     formatter_class=HelpFormatter)
     add_arguments(parser)
     return run_cli(parser.parse_args(argv))
 

@@ -185,6 +185,18 @@ def parse_timestamp(text: str, what: str = "timestamp") -> dt.datetime:
 # ---------------------------------------------------------------------------------------------------- files
 
 
+def _progress(items: dict[str, Any], stage: str, enabled: bool) -> Iterator[tuple[str, Any]]:
+    """The (table, value) pairs of ``items``; when ``enabled``, with a bar of the tables done on stderr if that is
+    a terminal (nothing otherwise, so captured output stays as it was)."""
+    from tqdm import tqdm
+
+    with tqdm(total=len(items), desc=stage, unit=" tables", leave=False, disable=None if enabled else True) as bar:
+        for table, value in items.items():
+            bar.set_postfix_str(table)
+            yield table, value
+            bar.update()
+
+
 def _table_of(name: str) -> str | None:
     """The raw table a file name stands for (case-insensitive name and suffix), or None."""
     lower = name.lower()
@@ -750,10 +762,10 @@ def _typed_select(source: Source) -> str:
 
 def _selects(con: duckdb.DuckDBPyConnection, directory: Path, loaded_at: dt.datetime, *,
              erasure: Erasure = Erasure(), append: bool = False, strict: bool = False,
-             warnings: list[str] | None = None, scratch: Path) -> dict[str, str]:
+             warnings: list[str] | None = None, scratch: Path, progress: bool = False) -> dict[str, str]:
     """For every contract table, a DuckDB select yielding its rows in contract types, every file checked first
-    (in contract order). Rows of erased people are left out (see ``Erasure``). ``scratch`` holds normalised
-    copies of files and must outlive the selects."""
+    (in contract order; ``progress``: a bar of the files checked, see ``_progress``). Rows of erased people are
+    left out (see ``Erasure``). ``scratch`` holds normalised copies of files and must outlive the selects."""
     warnings = [] if warnings is None else warnings
     files = table_files(directory, strict=strict, warnings=warnings)
     for table in REQUIRED_TABLES:
@@ -761,7 +773,7 @@ def _selects(con: duckdb.DuckDBPyConnection, directory: Path, loaded_at: dt.date
             expected = ", ".join(f"{table}{suffix}" for suffix in SUFFIXES)
             raise LoadError(f"{table}: required table is missing (expected one of {expected} in {directory})")
     sources = {}
-    for table, path in ((t, files[t]) for t in TABLES if t in files):
+    for table, path in _progress({t: files[t] for t in TABLES if t in files}, "check files", progress):
         sources[table] = _check(con, _source(con, table, path, scratch, warnings), scratch, append)
     stamp = f"cast({_literal(_utc_naive(loaded_at).isoformat(sep=' '))} as timestamp) as _loaded_at"
     typed_orders = _typed_select(sources["orders"]) if "orders" in sources else None
@@ -923,14 +935,14 @@ def _write_duckdb_table(con: duckdb.DuckDBPyConnection, relation: str, select: s
 
 
 def _write_duckdb(con: duckdb.DuckDBPyConnection, schema: str, selects: dict[str, str], append: bool,
-                  plan: SaltPlan) -> None:
+                  plan: SaltPlan, progress: bool = False) -> None:
     """The salt and every table in one transaction: on any failure, all of it is rolled back."""
     con.execute("begin transaction")
     table = "privacy.pii_salt"
     try:
         _write_salt_duckdb(con, plan)
         con.execute(f"create schema if not exists {_quote(schema)}")
-        for table, select in selects.items():
+        for table, select in _progress(selects, "write tables", progress):
             _write_duckdb_table(con, f"{_quote(schema)}.{_quote(table)}", select, append)
         con.execute("commit")
     except BaseException as error:
@@ -948,6 +960,7 @@ def load_duckdb(
     loaded_at: dt.datetime | None = None,
     append: bool = False,
     strict: bool = False,
+    progress: bool = False,
 ) -> LoadResult:
     """Load every raw table found in ``directory`` into ``schema`` of a DuckDB file (replacing the tables, or
     appending to them) in one transaction; return the row counts and warnings."""
@@ -959,8 +972,8 @@ def load_duckdb(
         erasure = _prepare_erasure(con, state, plan.effective)
         with tempfile.TemporaryDirectory(prefix="retention-load-") as scratch:
             selects = _selects(con, Path(directory), _stamp(loaded_at, append), erasure=erasure, append=append,
-                               strict=strict, warnings=warnings, scratch=Path(scratch))
-            _write_duckdb(con, schema, selects, append, plan)
+                               strict=strict, warnings=warnings, scratch=Path(scratch), progress=progress)
+            _write_duckdb(con, schema, selects, append, plan, progress)
         counts = {table: con.execute(f"select count(*) from {_quote(schema)}.{_quote(table)}").fetchone()[0]
                   for table in TABLES}
         return LoadResult(counts, warnings + list(plan.warnings))
@@ -1047,6 +1060,7 @@ def load_postgres(
     loaded_at: dt.datetime | None = None,
     append: bool = False,
     strict: bool = False,
+    progress: bool = False,
 ) -> LoadResult:
     """Load the raw files into ``schema`` of a PostgreSQL database in one transaction (replacing the tables, or
     appending to them): DuckDB reads and checks the files, PostgreSQL's COPY writes them. Returns the row counts
@@ -1064,12 +1078,12 @@ def load_postgres(
         erasure = _prepare_erasure(reader, state, plan.effective)
         with tempfile.TemporaryDirectory(prefix="retention-load-") as scratch:
             selects = _selects(reader, Path(directory), _stamp(loaded_at, append), erasure=erasure, append=append,
-                               strict=strict, warnings=warnings, scratch=Path(scratch))
+                               strict=strict, warnings=warnings, scratch=Path(scratch), progress=progress)
             try:
                 with con, con.cursor() as cur:
                     _write_salt_sql(cur.execute, plan, "text", "%s")
                     cur.execute(f"create schema if not exists {_quote(schema)}")
-                    for table, select in selects.items():
+                    for table, select in _progress(selects, "write tables", progress):
                         _copy_to_postgres(cur, reader, schema, table, select, append, Path(scratch))
                     counts = {}
                     for table in TABLES:
@@ -1154,6 +1168,7 @@ def load_spark(
     loaded_at: dt.datetime | None = None,
     append: bool = False,
     strict: bool = False,
+    progress: bool = False,
 ) -> LoadResult:
     """Load the raw files into ``schema`` of the local Spark warehouse (``warehouse``, default RETENTION_SPARK_DIR;
     replacing the tables, or appending) as Parquet-backed tables in contract types: DuckDB reads and checks the
@@ -1169,11 +1184,11 @@ def load_spark(
         erasure = _prepare_erasure(reader, state, plan.effective)
         with tempfile.TemporaryDirectory(prefix="retention-load-") as scratch:
             selects = _selects(reader, Path(directory), _stamp(loaded_at, append), erasure=erasure, append=append,
-                               strict=strict, warnings=warnings, scratch=Path(scratch))
+                               strict=strict, warnings=warnings, scratch=Path(scratch), progress=progress)
             _write_salt_spark(spark, plan)
             spark.sql(f"create database if not exists `{schema}`")
             counts = {}
-            for table, select in selects.items():
+            for table, select in _progress(selects, "write tables", progress):
                 path = Path(scratch) / f"{table}.out.parquet"
                 reader.execute(f"copy ({select}) to {_literal(str(path))} (format parquet)")
                 frame = spark.read.parquet(str(path))
@@ -1195,7 +1210,7 @@ def load(directory: str | Path, target: str = "duckdb", database: str | None = N
     """Load into the target: duckdb (file from ``database`` or DBT_DUCKDB_PATH), postgres (connection from the
     RETENTION_PG_* environment variables, as profiles.yml reads them) or spark (the local warehouse directory
     ``database`` or RETENTION_SPARK_DIR, as the profile's session output opens it). Keyword arguments: schema,
-    loaded_at, append, strict."""
+    loaded_at, append, strict, progress (bars of the files checked and the tables written, on a terminal)."""
     if target == "duckdb":
         return load_duckdb(directory, database=database, **kwargs)
     if target == "postgres":

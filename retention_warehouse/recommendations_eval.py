@@ -24,12 +24,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
-import pandas as pd
+from .score_next_order import DATE_FORMATS, HelpFormatter, date_argument
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_KS = (5, 10)
@@ -60,6 +64,8 @@ def build(raw_dir: str | Path, work_dir: str | Path, as_of: str, *, extra_vars: 
 
 def load_frames(database: str | Path, horizon_days: int | None = None) -> dict:
     """The build's as_of_date, its recommendations, the history up to T and the purchases after T."""
+    import duckdb
+
     with duckdb.connect(str(database), read_only=True) as con:
         as_of = con.execute("select as_of_date from intermediate.int_as_of_date").fetchone()[0]
         recommendations = con.execute(
@@ -83,6 +89,8 @@ def load_frames(database: str | Path, horizon_days: int | None = None) -> dict:
 
 def popularity_baseline(history: pd.DataFrame, customers: list[str], k: int) -> pd.DataFrame:
     """Top-k products by distinct buyers up to T (ties by product id), skipping what each customer bought."""
+    import pandas as pd
+
     buyers = history.groupby("product_id").customer_id.nunique().reset_index(name="buyers")
     ranked = buyers.sort_values(["buyers", "product_id"], ascending=[False, True]).product_id.tolist()
     bought = history.groupby("customer_id").product_id.agg(set).to_dict()
@@ -109,6 +117,8 @@ def score(recommended: pd.DataFrame, relevant: dict[str, set], k: int) -> dict[s
 def evaluate(database: str | Path, ks: tuple[int, ...] = DEFAULT_KS, horizon_days: int | None = None) -> pd.DataFrame:
     """One row per method and k: hit rate, recall, customers evaluated, and the share of them with a
     recommendation."""
+    import pandas as pd
+
     frames = load_frames(database, horizon_days)
     relevant = frames["future"].groupby("customer_id").product_id.agg(set).to_dict()
     customers = sorted(relevant)
@@ -134,16 +144,23 @@ def format_table(result: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="retention_warehouse recommendations-eval", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database", help="a DuckDB warehouse already built with as_of_date = T")
-    parser.add_argument("--raw", help="raw files (CSV/Parquet) to load and build from instead")
-    parser.add_argument("--as-of", help="T, the as_of_date of the build (with --raw)")
-    parser.add_argument("--workdir", help="where to build (with --raw; default: a folder beside the raw files)")
-    parser.add_argument("--k", type=int, nargs="+", default=list(DEFAULT_KS), help="cut-offs (default: 5 10)")
-    parser.add_argument("--horizon-days", type=int, help="only purchases within N days after T (default: all)")
-    args = parser.parse_args(argv)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``python -m retention_warehouse recommendations-eval`` (standard library only)."""
+    parser.add_argument("--database", help="a DuckDB warehouse already built with as_of_date = T (or give --raw)")
+    parser.add_argument("--raw", help="a folder of raw files (CSV/Parquet) to load and build from instead, as of "
+                                      "--as-of")
+    parser.add_argument("--as-of", type=date_argument,
+                        help=f"T, the as_of_date of the build (with --raw), {DATE_FORMATS}")
+    parser.add_argument("--workdir", help="where to build, with --raw (default: a folder <raw>_eval beside the raw "
+                                          "files)")
+    parser.add_argument("--k", type=int, nargs="+", default=list(DEFAULT_KS),
+                        help=f"cut-offs of the top-k lists (default: {' '.join(map(str, DEFAULT_KS))})")
+    parser.add_argument("--horizon-days", type=int,
+                        help="only purchases within N days after T count (default: every purchase after T)")
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Evaluate for parsed ``add_arguments`` options; ``parser`` reports a wrong combination (exit code 2)."""
     if bool(args.database) == bool(args.raw):
         parser.error("give either --database or --raw (with --as-of)")
     if args.raw:
@@ -154,7 +171,18 @@ def main(argv: list[str] | None = None) -> int:
     else:
         database = Path(args.database)
     print(format_table(evaluate(database, tuple(args.k), args.horizon_days)))
+    if args.raw:
+        print(f"built {database} (as of {args.as_of})")
+        print("next, evaluate it again without rebuilding (other cut-offs, a horizon): .venv/bin/python -m "
+              f"retention_warehouse recommendations-eval --database {shlex.quote(str(database))} --k 5 10 20")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="retention_warehouse recommendations-eval", description=__doc__,
+                                     formatter_class=HelpFormatter)
+    add_arguments(parser)
+    return run(parser.parse_args(argv), parser)
 
 
 if __name__ == "__main__":

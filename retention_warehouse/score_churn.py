@@ -3,23 +3,30 @@
 At the build's as_of_date T a customer has truly dropped out when the generator's true_dropout_at is on or before
 the end of T (reporting time zone = UTC for generated data). Reports, over the customers with a valid order:
 the AUC of 1 - P(alive) for "dropped out" (all buyers, and repeat buyers: BG/NBD gives P(alive) = 1 to every
-customer without a repeat purchase, so one-time buyers carry no P(alive) signal by construction), and for the churn warning (over the customers it can flag: stages new,
-active, reactivated, lapsing) precision, recall and the base rate, overall and per warning reason.
+customer without a repeat purchase, so one-time buyers carry no P(alive) signal by construction), and for the churn
+warning (over the customers it can flag: stages new, active, reactivated, lapsing) precision, recall and the base
+rate, overall and per warning reason.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
-import numpy as np
-import pandas as pd
+from .score_next_order import HelpFormatter
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def auc(scores: np.ndarray, labels: np.ndarray) -> float:
     """Area under the ROC curve: the Mann-Whitney probability that a positive outranks a negative (ties 1/2)."""
+    import numpy as np
+    import pandas as pd
+
     scores, labels = np.asarray(scores, float), np.asarray(labels, bool)
     positives, negatives = labels.sum(), (~labels).sum()
     if positives == 0 or negatives == 0:
@@ -29,6 +36,9 @@ def auc(scores: np.ndarray, labels: np.ndarray) -> float:
 
 
 def score(database: str | Path, truth_dir: str | Path) -> dict[str, float]:
+    import duckdb
+    import pandas as pd
+
     truth = pd.read_parquet(Path(truth_dir) / "customers.parquet", columns=["customer_id", "true_dropout_at"])
     with duckdb.connect(str(database), read_only=True) as con:
         as_of = con.execute("select as_of_date from intermediate.int_as_of_date").fetchone()[0]
@@ -67,16 +77,28 @@ def score(database: str | Path, truth_dir: str | Path) -> dict[str, float]:
     return result
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="retention_warehouse score-churn", description=__doc__)
-    parser.add_argument("--database", required=True, help="DuckDB file built from generated data")
-    parser.add_argument("--truth", required=True, help="the generator's output folder (holds _truth/)")
-    args = parser.parse_args(argv)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``python -m retention_warehouse score-churn`` (standard library only)."""
+    parser.add_argument("--database", default=os.environ.get("DBT_DUCKDB_PATH", "retention.duckdb"),
+                        help="DuckDB file built (dbt build) from generated data ($DBT_DUCKDB_PATH when set)")
+    parser.add_argument("--truth", required=True,
+                        help="the generator's output folder, or its _truth folder (holds customers.parquet with "
+                             "the true dropout dates)")
+
+
+def run(args: argparse.Namespace) -> int:
     truth_dir = Path(args.truth)
     truth_dir = truth_dir / "_truth" if (truth_dir / "_truth").is_dir() else truth_dir
     for key, value in score(args.database, truth_dir).items():
         print(f"{key:<40}{value:.4f}" if isinstance(value, float) else f"{key:<40}{value}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="retention_warehouse score-churn", description=__doc__,
+                                     formatter_class=HelpFormatter)
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

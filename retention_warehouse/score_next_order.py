@@ -5,8 +5,8 @@ e.g. generate 540 days and build with --vars '{as_of_date: <day 420>, clv_horizo
 after as_of_date in the raw files are the truth (every model ignores data after as_of_date, so none of it leaks
 into the predictions). The truth is read from the raw files, not from the warehouse: an order counts unless it is
 cancelled (status cancelled or a cancelled_at), a test order, or a row the generator corrupted (its
-_truth/faults.parquet; a resent order is one order, in its latest version by updated_at). For generated data these are exactly the purchases
-of the generating process. Order days are UTC: build with the default reporting_timezone UTC.
+_truth/faults.parquet; a resent order is one order, in its latest version by updated_at). For generated data these
+are exactly the purchases of the generating process. Order days are UTC: build with the default reporting_timezone UTC.
 
 Scored: customers with prediction_status ok, at least 2 purchase days (so the baseline is defined) and a valid
 order in the scored window, the days after as_of_date that are both in the raw data and in the horizon. The
@@ -25,9 +25,11 @@ without an order in the window are not scored: their truth is censored.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import math
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,10 +39,30 @@ if TYPE_CHECKING:
     import pandas as pd
 
 ORDER_FILES = ("orders.parquet", "orders.csv", "orders.csv.gz")
+DATE_FORMATS = "YYYY-MM-DD"  # what date_argument accepts
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """The module docstring as written, and every option's default."""
+    """The formatter of every ``python -m retention_warehouse`` command: the description as written, and each
+    option's default as "(default: X)" after its help, unless the help names its default itself, the default is
+    None (the help says what applies then) or the option is a flag (off unless given)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.help is None or "(default" in action.help or action.default is None or action.nargs == 0:
+            return action.help
+        return super()._get_help_string(action)
+
+
+def date_argument(text: str) -> str:
+    """An argparse ``type``: a calendar date written YYYY-MM-DD, returned as given; anything else is a one-line
+    error naming the accepted format (argparse exits with code 2)."""
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        try:
+            dt.date.fromisoformat(text)
+            return text
+        except ValueError:
+            pass
+    raise argparse.ArgumentTypeError(f"{text!r} is not a date; accepted: {DATE_FORMATS} (e.g. 2024-01-31)")
 
 
 def true_orders(truth_dir: str | Path) -> pd.DataFrame:

@@ -10,11 +10,13 @@ downstream the files look like those of one run, and only one chunk is in memory
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+from tqdm import tqdm
 
 from . import columns, loyalty as loyalty_programme, params, truth
 from .calendar import Period, Warp
@@ -60,12 +62,13 @@ class Chunk:
 
 def generate(out_dir, customers: int = 5000, seed: int = 42, start_date: str = "2024-01-01", days: int = 540,
              fault_rate: float = 0.0, single_population: bool = False,
-             chunk_customers: int = DEFAULT_CHUNK_CUSTOMERS, loyalty: bool = False) -> dict:
+             chunk_customers: int = DEFAULT_CHUNK_CUSTOMERS, loyalty: bool = False, progress: bool = False) -> dict:
     """Write one Parquet file per raw table into ``out_dir`` (and the ground truth into ``out_dir/_truth``);
     return the number of rows written per raw table. Same arguments, same bytes. More than ``chunk_customers``
     customers are generated chunk by chunk (see the module docstring); ``fault_rate`` applies per chunk. ``loyalty``
     adds the points programme (``generate/loyalty.py``): the raw table loyalty_ledger and the return sessions of
-    its effect, from a stream of its own; off, the output is the same as before the programme existed."""
+    its effect, from a stream of its own; off, the output is the same as before the programme existed. ``progress``
+    shows a bar of the customers generated, chunk by chunk, on stderr when it is a terminal."""
     if customers < 1:
         raise ValueError("customers must be at least 1")
     if days < 1:
@@ -92,10 +95,15 @@ def generate(out_dir, customers: int = 5000, seed: int = 42, start_date: str = "
     outcomes = np.zeros((len(params.EXPERIMENTS), len(VARIANTS), 2), dtype=np.int64)
     base = IdBase()
     loyalty_counts = np.zeros(5, dtype=np.int64)
-    with columns.ParquetFiles() as files:
+    with columns.ParquetFiles() as files, tqdm(total=customers, desc="generate", unit=" customers", unit_scale=True,
+                                               leave=False, disable=None if progress else True) as bar:
         for k, n in enumerate(sizes):
+            def stage(name: str, k: int = k) -> None:  # the bar names the step a chunk is at
+                bar.set_postfix_str(f"chunk {k + 1} of {len(sizes)}: {name}")
+
             chunk = _run(n, period, warp, catalog, fx, rng if k == 0 else streams(seed, chunk=k), base, fault_rate,
-                         single_population, loyalty_programme.loyalty_stream(seed, k) if loyalty else None)
+                         single_population, loyalty_programme.loyalty_stream(seed, k) if loyalty else None, stage)
+            stage("writing Parquet")
             for name, rows in chunk.append_to(files, out, shared=k == 0).items():
                 counts[name] = counts.get(name, 0) + rows
             loyalty_counts += chunk.loyalty_counts
@@ -104,6 +112,7 @@ def generate(out_dir, customers: int = 5000, seed: int = 42, start_date: str = "
             outcomes += chunk.outcomes
             base = chunk.next_base
             del chunk                           # before the next one is built
+            bar.update(n)
 
     parameters = truth.parameters(
         seed=seed, period=period, customers=customers, fault_rate=fault_rate, single_population=single_population,
@@ -135,11 +144,14 @@ def chunk_sizes(customers: int, chunk_customers: int) -> list[int]:
 
 def _run(customers: int, period: Period, warp: Warp, catalog: Catalog, fx: FxRates,
          rng: dict[str, np.random.Generator], base: IdBase, fault_rate: float, single_population: bool,
-         loyalty_rng: np.random.Generator | None = None) -> Chunk:
-    """One self-contained run of ``customers`` customers, its ids numbered on from ``base``."""
+         loyalty_rng: np.random.Generator | None = None, stage: Callable[[str], None] = lambda name: None) -> Chunk:
+    """One self-contained run of ``customers`` customers, its ids numbered on from ``base``; ``stage`` is told the
+    name of each step as it starts (progress)."""
+    stage("customers and their purchases")
     cust = build_customers(customers, period, rng["customers"])
     process = simulate(cust, period, warp, single_population, rng["process"])
     orders = build_orders(cust, process, catalog, fx, period, rng["orders"])
+    stage("sessions")
 
     # anonymous ids: one per customer device and per visitor, numbered in a random order
     n_visitors = int(round(customers * params.ANONYMOUS_VISITORS_PER_CUSTOMER))
@@ -152,6 +164,7 @@ def _run(customers: int, period: Period, warp: Warp, catalog: Catalog, fx: FxRat
     del stubs
 
     # experiments: assigned on the activity simulated so far; the treatment adds return sessions
+    stage("experiments")
     assignments = []
     for k in range(len(params.EXPERIMENTS)):
         result, returns = assign(k, cust, parts, period, rng["experiments"])
@@ -173,6 +186,7 @@ def _run(customers: int, period: Period, warp: Warp, catalog: Catalog, fx: FxRat
             n_stubs += len(returns)
             parts.append(ev)
 
+    stage("events")
     system = build_system_events(cust, process, orders, assignments, period, warp, rng["system"])
     session_events = SessionEvents.concat(parts)
     del parts
@@ -189,6 +203,7 @@ def _run(customers: int, period: Period, warp: Warp, catalog: Catalog, fx: FxRat
         "experiment_assignments": assignments.to_table(base),
         "fx_rates": fx.to_table(period),
     }
+    stage("faults")
     faults = inject(clean, period, fault_rate, rng["faults"], events.received_us, events.occurred_us,
                     events.n_sessions, base)
     assert not any(name in faults.extra for name in SHARED_TABLES)

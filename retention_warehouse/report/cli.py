@@ -10,14 +10,39 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import re
 import sys
+
+PERIOD_FORMATS = "YYYY-MM (a month, 2025-05), YYYY-MM-DD (the period holding that day, 2025-05-14) or YYYY-Www (an " \
+                 "ISO week, 2025-W20)"
+
+
+def period_argument(text: str) -> str:
+    """An argparse ``type`` for --date: a month, a day or an ISO week (PERIOD_FORMATS), returned as given; anything
+    else is a one-line error naming the accepted formats (argparse exits with code 2)."""
+    try:
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}", text):
+            dt.date.fromisoformat(text + "-01")
+            return text
+        if week := re.fullmatch(r"([0-9]{4})-W([0-9]{2})", text):
+            dt.date.fromisocalendar(int(week.group(1)), int(week.group(2)), 1)
+            return text
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            dt.date.fromisoformat(text)
+            return text
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"{text!r} is not a period; accepted: {PERIOD_FORMATS}")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    parser.add_argument("--period", choices=["month", "week"], default="month", help="reporting period (default month)")
-    parser.add_argument("--date", help="the period: 2025-05 or any day in it (2025-05-14); for weeks also 2025-W20."
-                                       " Default: the latest period that ended on or before as_of_date")
-    parser.add_argument("--out", default="retention_report.html", help="output HTML file (default retention_report.html)")
+    parser.add_argument("--period", choices=["month", "week"], default="month", help="reporting period")
+    parser.add_argument("--date", type=period_argument,
+                        help=f"the period: {PERIOD_FORMATS} (default: the latest period that ended on or before "
+                             "as_of_date)")
+    parser.add_argument("--out", default="retention_report.html",
+                        help="output HTML file, or a folder to write retention_report.html into")
     parser.add_argument("--database", help="DuckDB file (default: $DBT_DUCKDB_PATH or retention.duckdb)")
     parser.add_argument("--schema", help="schema of the marts (default: $RETENTION_MARTS_SCHEMA or marts)")
     return parser
@@ -33,10 +58,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"wrote {path}")
+    print("next, open it in a browser: one self-contained file (no script, font or network resource), ready to "
+          "send as it is")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m retention_warehouse.report",
+    from retention_warehouse.score_next_order import HelpFormatter
+
+    parser = argparse.ArgumentParser(prog="python -m retention_warehouse.report", formatter_class=HelpFormatter,
                                      description="Write the self-contained HTML retention report for a period.")
     return run(add_arguments(parser).parse_args(argv))
