@@ -1,5 +1,7 @@
 """Fault injection: extra bad rows appended to the clean tables (plus late arrival of existing events), each
-recorded in a manifest with the outcome the warehouse must reach.
+recorded in a manifest with the outcome the warehouse must reach. With the loyalty programme on, its ledger gets
+faults of its own (LEDGER_FAULT_CLASSES), drawn after all the others so that the other tables' faults are those of
+a run without the programme's ledger.
 
 Faults draw from their own random stream and only add rows (late arrival changes ``received_at`` of existing
 clean events), so removing the manifest's rows from a faulty run gives back the clean run exactly. New rows are
@@ -18,6 +20,7 @@ import pyarrow.compute as pc
 from . import columns, params
 from .calendar import Period, US_PER_DAY, US_PER_SECOND
 from .fx import CURRENCY_CODES
+from .loyalty import LEDGER_SCHEMA, REDEEM_STEP, SIGNUP_POINTS, entry_ids
 
 # (fault_class, table, expected_outcome), in injection order
 FAULT_CLASSES: tuple[tuple[str, str, str], ...] = (
@@ -46,7 +49,23 @@ FAULT_CLASSES: tuple[tuple[str, str, str], ...] = (
     ("hostile_string", "customers", "invalid_id"),
     ("hostile_string", "events", "invalid_event_type"),
 )
-OUTCOME = {(c, t): o for c, t, o in FAULT_CLASSES}
+# the loyalty ledger's (only when the programme is on), in injection order: each new entry is wrong in exactly one
+# way, the rules of base_shop__loyalty_ledger (docs: loyalty_ledger_rules)
+LEDGER_FAULT_CLASSES: tuple[tuple[str, str, str], ...] = (
+    ("resent_entry", "loyalty_ledger", "merged"),
+    ("null_key", "loyalty_ledger", "missing_customer_id"),
+    ("hostile_string", "loyalty_ledger", "invalid_id"),
+    ("test_account", "loyalty_ledger", "test_account"),
+    ("null_reason", "loyalty_ledger", "missing_reason"),
+    ("unknown_reason", "loyalty_ledger", "unknown_reason"),
+    ("null_points", "loyalty_ledger", "missing_points"),
+    ("sign_mismatch", "loyalty_ledger", "points_sign_mismatch"),
+    ("null_timestamp", "loyalty_ledger", "missing_occurred_at"),
+    ("future_timestamp", "loyalty_ledger", "future_timestamp"),
+    ("out_of_range_timestamp", "loyalty_ledger", "timestamp_out_of_range"),
+    ("overdrawn_redemption", "loyalty_ledger", "redemption_exceeds_balance"),
+)
+OUTCOME = {(c, t): o for c, t, o in FAULT_CLASSES + LEDGER_FAULT_CLASSES}
 
 HOSTILE_IDS = (
     "x'); drop table customers; --",
@@ -70,6 +89,10 @@ HOSTILE_EVENT_TYPES = (
     "product_view\u202e",
     "order_completed\nsignup",
 )
+UNKNOWN_REASONS = ("earn_birthday", "refund", "transfer", "bonus", "redeem'; drop table loyalty_ledger;--", "earn")
+# points whose sign does not fit the reason: earnings below zero, a redemption above, an adjustment of 0
+SIGN_MISMATCHES = (("earn_order", -1), ("redeem", 1), ("earn_signup", -1), ("adjust", 0), ("expire", 1),
+                   ("earn_review", 0))
 FUTURE_START = dt.datetime(2099, 1, 1)
 EPOCH = dt.datetime(1970, 1, 1)
 SENTINEL_ORDER_BASE = 99_999_999        # orphan items point at orders counted down from here
@@ -109,8 +132,9 @@ class Faults:
 
 class Injector:
     def __init__(self, clean: dict[str, pa.Table], period: Period, fault_rate: float, rng: np.random.Generator,
-                 n_sessions: int, base: columns.IdBase):
+                 n_sessions: int, base: columns.IdBase, ledger: pa.Table | None = None):
         self.clean = clean
+        self.ledger = ledger
         self.period = period
         self.rate = fault_rate
         self.rng = rng
@@ -119,6 +143,8 @@ class Injector:
         self.next = {name: len(clean[name]) + 1 for name in ("customers", "orders", "order_items", "events")}
         self.next_session = self.first_session = FAULT_SESSION_BASE + base.test_sessions
         self.n_test_accounts = self.n_orphans = self.n_hostile = 0
+        self.test_signups: tuple[pa.Array, np.ndarray] | None = None       # test accounts: ids, signup times
+        self.test_orders: tuple[pa.Array, pa.Array, np.ndarray, np.ndarray] | None = None  # ids, owner, at, subtotal
         assert base.sessions + n_sessions < FAULT_SESSION_BASE
         cust = clean["customers"]
         self.n_customers = len(cust)
@@ -203,9 +229,12 @@ class Injector:
             "properties": properties,
         })
 
-    def sample_rows(self, table_name: str, n: int, candidates: np.ndarray | None = None) -> np.ndarray:
-        pool = np.arange(len(self.clean[table_name])) if candidates is None else candidates
+    def sample(self, pool: np.ndarray, n: int) -> np.ndarray:
+        """``n`` elements of ``pool`` (all when fewer), sorted, without replacement."""
         return np.sort(self.rng.choice(pool, size=min(n, len(pool)), replace=False))
+
+    def sample_rows(self, table_name: str, n: int, candidates: np.ndarray | None = None) -> np.ndarray:
+        return self.sample(np.arange(len(self.clean[table_name])) if candidates is None else candidates, n)
 
     # --- the classes ------------------------------------------------------------------------------------------------
     def run(self, events_received_us: np.ndarray, events_occurred_us: np.ndarray) -> Faults:
@@ -340,7 +369,90 @@ class Injector:
                                   is_test=False)
         self.n_hostile = k
         f.add("hostile_string", "customers", rows, rows["customer_id"])
+        if self.ledger is not None:
+            self.ledger_faults(self.ledger)
         return f
+
+    def ledger_rows(self, customer_ids: pa.Array, occurred: pa.Array, points: pa.Array, reasons: pa.Array,
+                    order_ids: pa.Array | None = None) -> pa.Table:
+        """New ledger entries, numbered after the chunk's clean (and earlier injected) entries."""
+        n = len(customer_ids)
+        ids = entry_ids(self.base, np.arange(self.next_entry, self.next_entry + n))
+        self.next_entry += n
+        return pa.Table.from_arrays([customer_ids, occurred, points, reasons,
+                                     pa.nulls(n, pa.string()) if order_ids is None else order_ids, ids],
+                                    schema=LEDGER_SCHEMA)
+
+    def ledger_faults(self, ledger: pa.Table) -> None:
+        """Ledger entries wrong in exactly one way each (LEDGER_FAULT_CLASSES). Entries of real customers come
+        after their signup; an overdrawn redemption comes after all the customer's clean entries, so no clean
+        redemption is judged on the balance it takes below zero."""
+        rng, f = self.rng, self.faults
+        n = len(ledger)
+        self.next_entry = n + 1
+        k = self.count(n)
+        end = self.period.end_us
+
+        # resent_entry: the same entry exported again, unchanged
+        rows = ledger.take(self.sample(np.arange(n), k))
+        f.add("resent_entry", "loyalty_ledger", rows, rows["entry_id"])
+
+        def new_entries(fault_class: str, reasons: list, points=None, occurred_us=None, null_occurred=False,
+                        customer_ids=None, order_ids=None) -> None:
+            """Entries of real customers (unless ``customer_ids``) at a time after their signup (unless given)."""
+            m = len(reasons)
+            cust = self.real_customers(m)
+            at = self.time_after(self.signup_us[cust] + US_PER_SECOND) if occurred_us is None else occurred_us
+            rows = self.ledger_rows(
+                columns.ids("c", self.base.customers + cust + 1) if customer_ids is None else customer_ids,
+                pa.nulls(m, columns.TS) if null_occurred else columns.timestamps(at),
+                points if isinstance(points, pa.Array) else
+                pa.array(1 + rng.integers(0, 200, m) if points is None else np.asarray(points, dtype=np.int64)),
+                pa.array(reasons, type=pa.string()), order_ids)
+            f.add(fault_class, "loyalty_ledger", rows, rows["entry_id"])
+
+        def seconds(lo_us: int, days: float) -> np.ndarray:
+            return lo_us + (rng.random(k) * days * US_PER_DAY).astype(np.int64) // US_PER_SECOND * US_PER_SECOND
+
+        earn = ["earn_order"] * k
+        new_entries("null_key", earn, customer_ids=pa.nulls(k, pa.string()))
+        # hostile ids: the customer's (even rows) or the order's (odd rows) of a real customer
+        hostile = [HOSTILE_IDS[i % len(HOSTILE_IDS)] for i in range(k)]
+        odd = np.arange(k) % 2 == 1
+        real = columns.ids("c", self.base.customers + self.real_customers(k) + 1)
+        new_entries("hostile_string", earn,
+                    customer_ids=pc.if_else(pa.array(odd), real, pa.array(hostile, type=pa.string())),
+                    order_ids=pa.array([h if o else None for h, o in zip(hostile, odd)], type=pa.string()))
+        # test accounts: their signup bonus and the points of their orders
+        if self.test_signups is not None:
+            ids, signup = self.test_signups
+            order_ids, owner, ordered, subtotal = self.test_orders
+            new_entries("test_account", ["earn_signup"] * len(ids) + ["earn_order"] * len(order_ids),
+                        points=np.concatenate([np.full(len(ids), SIGNUP_POINTS), np.maximum(np.floor(subtotal), 1)]),
+                        occurred_us=np.concatenate([signup, ordered]), customer_ids=pa.concat_arrays([ids, owner]),
+                        order_ids=pa.concat_arrays([pa.nulls(len(ids), pa.string()), order_ids]))
+        new_entries("null_reason", [None] * k)
+        new_entries("unknown_reason", [UNKNOWN_REASONS[i % len(UNKNOWN_REASONS)] for i in range(k)])
+        new_entries("null_points", earn, points=pa.nulls(k, pa.int64()))
+        mismatch = [SIGN_MISMATCHES[i % len(SIGN_MISMATCHES)] for i in range(k)]
+        new_entries("sign_mismatch", [reason for reason, _ in mismatch],
+                    points=np.array([sign for _, sign in mismatch]) * (1 + rng.integers(0, 200, k)))
+        new_entries("null_timestamp", earn, null_occurred=True)
+        new_entries("future_timestamp", earn, occurred_us=seconds(_us(FUTURE_START), 300))
+        new_entries("out_of_range_timestamp", earn, occurred_us=seconds(0, 10))
+
+        # overdrawn_redemption: more whole REDEEM_STEPs than the customer holds, after their last clean entry
+        number = pc.cast(pc.utf8_slice_codeunits(ledger["customer_id"], 1), pa.int64()).to_numpy()
+        cust = number - self.base.customers - 1
+        balance = np.zeros(self.n_customers, dtype=np.int64)
+        np.add.at(balance, cust, ledger["points"].to_numpy())
+        last = np.full(self.n_customers, np.iinfo(np.int64).min)
+        np.maximum.at(last, cust, ledger["occurred_at"].cast(pa.int64()).to_numpy())
+        chosen = self.sample(np.flatnonzero((last > np.iinfo(np.int64).min) & (last < end - 2 * US_PER_DAY)), k)
+        steps = np.maximum(balance[chosen], 0) // REDEEM_STEP + 1 + rng.integers(0, 5, len(chosen))
+        new_entries("overdrawn_redemption", ["redeem"] * len(chosen), points=-REDEEM_STEP * steps,
+                    occurred_us=self.time_after(last[chosen] + US_PER_SECOND),
+                    customer_ids=columns.ids("c", self.base.customers + chosen + 1))
 
     def customer_rows(self, ids: pa.Array, signup_us: np.ndarray, emails: list[str], is_test: bool) -> pa.Table:
         n = len(ids)
@@ -360,6 +472,7 @@ class Injector:
         rows = self.customer_rows(ids, signup, [f"qa.test+{number + i}@example.com" for i in range(k)], is_test=True)
         f.add("test_account", "customers", rows, ids)
         self.n_test_accounts = k
+        self.test_signups = ids, signup
         cust_num = np.arange(start, start + k) - 1            # customer index (id number - 1)
         # orders with items
         n_orders = 1 + rng.integers(0, 3, k)
@@ -372,6 +485,7 @@ class Injector:
         price = np.round(5 + 95 * rng.random(len(item_order)), 2)
         subtotal = np.round(np.bincount(item_order, weights=price, minlength=m), 2)
         orders = self.order_rows(order_ids, cust_num[owner], ordered, subtotal, ["USD"] * m)
+        self.test_orders = order_ids, ids.take(pa.array(owner)), ordered, subtotal
         f.add("test_account", "orders", orders, order_ids)
         item_ids = self.new_ids("order_items", "oi", len(item_order))
         items = self.item_rows(item_ids, order_ids.take(pa.array(item_order)),
@@ -405,10 +519,10 @@ class Injector:
 
 def inject(clean: dict[str, pa.Table], period: Period, fault_rate: float, rng: np.random.Generator,
            events_received_us: np.ndarray, events_occurred_us: np.ndarray, n_sessions: int,
-           base: columns.IdBase = columns.IdBase()) -> Faults:
-    """Inject the faults into ``clean`` (ids of new rows numbered on from ``base``); ``Faults.used`` tells what
-    the next chunk's base moves by."""
-    injector = Injector(clean, period, fault_rate, rng, n_sessions, base)
+           base: columns.IdBase = columns.IdBase(), ledger: pa.Table | None = None) -> Faults:
+    """Inject the faults into ``clean`` and the loyalty ``ledger`` when given (ids of new rows numbered on from
+    ``base``); ``Faults.used`` tells what the next chunk's base moves by."""
+    injector = Injector(clean, period, fault_rate, rng, n_sessions, base, ledger)
     faults = injector.run(events_received_us, events_occurred_us)
     faults.used = injector.used()
     return faults

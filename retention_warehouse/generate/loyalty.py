@@ -42,6 +42,15 @@ BEHAVIOUR_DAYS = 30
 RETENTION_DAYS = 90
 DECLARED_LIFT = 0.15
 REASONS = ("earn_order", "earn_signup", "adjust", "redeem")
+LEDGER_SCHEMA = pa.schema([
+    ("customer_id", pa.string()), ("occurred_at", columns.TS), ("points", pa.int64()), ("reason", pa.string()),
+    ("order_id", pa.string()), ("entry_id", pa.string()),
+])
+
+
+def entry_ids(base: columns.IdBase, numbers: np.ndarray) -> pa.Array:
+    """Entry ids of a chunk: its first customer number and the entry's number in the chunk (1, 2, ...)."""
+    return pa.array([f"l{base.customers + 1:07d}-{k:09d}" for k in numbers], type=pa.string())
 
 
 def loyalty_stream(seed: int, chunk: int = 0) -> np.random.Generator:
@@ -74,8 +83,8 @@ class Programme:
             "points": pa.array(self.points[order], type=pa.int64()),
             "reason": columns.pick(REASONS, self.reason[order]),
             "order_id": pa.array([i if o >= 0 else None for i, o in zip(ids, self.order[order])], type=pa.string()),
-            "entry_id": pa.array([f"l{base.customers + 1:07d}-{k + 1:09d}" for k in range(n)], type=pa.string()),
-        })
+            "entry_id": entry_ids(base, np.arange(1, n + 1)),
+        }, schema=LEDGER_SCHEMA)
 
     def counts(self) -> np.ndarray:
         """Over customers whose retention window is complete: redeemers, redeemers retained, redeemers brought back

@@ -203,9 +203,10 @@ def _run(customers: int, period: Period, warp: Warp, catalog: Catalog, fx: FxRat
         "experiment_assignments": assignments.to_table(base),
         "fx_rates": fx.to_table(period),
     }
+    ledger = programme.to_table(base) if programme is not None else None
     stage("faults")
     faults = inject(clean, period, fault_rate, rng["faults"], events.received_us, events.occurred_us,
-                    events.n_sessions, base)
+                    events.n_sessions, base, ledger)
     assert not any(name in faults.extra for name in SHARED_TABLES)
 
     tables: dict[str, pa.Table] = {}
@@ -220,8 +221,8 @@ def _run(customers: int, period: Period, warp: Warp, catalog: Catalog, fx: FxRat
         if extra:
             tbl = pa.concat_tables([tbl, *extra])
         tables[name] = tbl
-    if programme is not None:
-        tables["loyalty_ledger"] = programme.to_table(base)
+    if ledger is not None:
+        tables["loyalty_ledger"] = pa.concat_tables([ledger, *faults.extra.get("loyalty_ledger", [])])
 
     truth_tables = {"faults": faults.manifest_table(),
                     "customers": truth.customers_truth(cust, process, period, base),
