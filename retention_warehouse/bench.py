@@ -48,6 +48,8 @@ TIMING_REPEATS = 3
 DAILY_PHASES = ("dbt build: one new day (incr.)", "dbt build: new day, no unit tests", "dbt run: one new day (incr.)")
 # the daily build's data tests alone, run on the warehouse as of the new day
 DATA_TESTS_PHASE = "dbt test: data tests, new day"
+# the two scheduled jobs of selectors.yml on the new day (README, "The daily and weekly jobs")
+JOB_PHASES = ("job: daily selector, scoped tests", "job: weekly selector")
 # the fixed-cost reference: the same DAG on a warehouse this small does next to no data work
 FLOOR_CUSTOMERS = 1_000
 FLOOR_PHASES = ("floor 1k: dbt build, new day", "floor 1k: no unit tests, new day", "floor 1k: dbt run, new day")
@@ -231,6 +233,12 @@ def bench(customers: int, days: int = 540, seed: int = 42, workdir: str | None =
     raw, database, env, paths = warehouse.raw, warehouse.database, warehouse.env, warehouse.paths
     raw_events = phases[0].rows
     dbt, python = [str(BIN / "dbt")], [sys.executable]
+    # the scheduled jobs: the daily selector with its data tests scoped to the new day, then the weekly refits and
+    # every whole-table data test
+    last_day = dt.date.fromisoformat(START_DATE) + dt.timedelta(days=days - 1)
+    phases.append(run(JOB_PHASES[0], dbt + ["build", "--selector", "daily", "--vars",
+                                            f"{{test_scope_since: '{last_day}'}}"] + paths, env))
+    phases.append(run(JOB_PHASES[1], dbt + ["build", "--selector", "weekly"] + paths, env))
     # what the data tests of a daily build cost by themselves: each asserts its invariant over a whole table
     # (uniqueness of every event id, reconciliations of every day), so this part of a day does not shrink with it
     phases.append(run(DATA_TESTS_PHASE, dbt + ["test", "--exclude-resource-type", "unit_test"] + paths, env))
@@ -297,6 +305,10 @@ def report(customers: int, phases: list[Phase]) -> str:
         f"ratio pandas / our pipeline from files {pandas.seconds / pipeline:8.1f}x   (target >= 5x)" if pandas else
         "ratio pandas / our pipeline from files      n/a   (the pandas script failed within its memory cap)",
     ]
+    for job, kind in zip(JOB_PHASES, ("daily", "weekly")):
+        if job in by_name:
+            lines.append(f"{f'ratio {kind} job / full build':<39}{by_name[job].seconds / full:8.1%}   "
+                         f"(dbt build --selector {kind}, {by_name[job].seconds:.1f} s)")
     data_tests = by_name.get(DATA_TESTS_PHASE)
     if data_tests:
         lines.append(f"ratio data tests alone / full build    {data_tests.seconds / full:8.1%}   (dbt test after the "

@@ -46,7 +46,7 @@ def message(database: Path, data: str | None) -> str:
         f"read_only=True).sql('{TOUR_QUERY}'))\"",
         f"  2. look at it:    {env}make dashboard    (then open http://localhost:8501)",
         "  3. your own data: make load DEMO_DIR=path/to/your/files && make dbt-build"
-        "    (README, \"Point it at your own data\")",
+        "    (README, \"Your own data\")",
         "",
     ])
 

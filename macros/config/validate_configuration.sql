@@ -153,6 +153,18 @@
         {%- endif -%}
     {%- endif -%}
 
+    {%- set scope_since = var('test_scope_since') -%}
+    {%- if scope_since is not none -%}
+        {%- set scope_parts = modules.re.match('^(\d{4})-(\d{2})-(\d{2})$', scope_since | string) -%}
+        {%- if not scope_parts -%}
+            {%- do problems.append("test_scope_since must be null (data tests check whole tables) or the first event"
+                ~ " day the daily job rebuilt, written YYYY-MM-DD, got '" ~ scope_since ~ "'") -%}
+        {%- else -%}
+            {%- do problems.extend(config_calendar_date_problems('test_scope_since', scope_since,
+                scope_parts.group(1) | int, scope_parts.group(2) | int, scope_parts.group(3) | int)) -%}
+        {%- endif -%}
+    {%- endif -%}
+
     {#- money and data-quality guards -#}
     {%- if not (var('reporting_currency') is string and modules.re.match('^[A-Z]{3}$', var('reporting_currency'))) -%}
         {%- do problems.append("reporting_currency must be a 3-letter ISO code, got '" ~ var('reporting_currency') ~ "'") -%}

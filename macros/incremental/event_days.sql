@@ -25,12 +25,16 @@
     (clear_event_days_to_rebuild, below). -#}
 {% macro event_days_incremental_config() %}
     {%- set pre_hook = ["{{ clear_event_days_to_rebuild() }}"] -%}
+    {#- the daily job's data tests read only the rebuilt days (var test_scope_since; macros/tests/test_scope.sql) -#}
+    {%- set meta = {'test_scope_column': 'event_partition_date'} -%}
     {%- if target.type == 'spark' -%}
         {{ return({'materialized': 'incremental', 'incremental_strategy': 'insert_overwrite',
-                   'partition_by': ['event_partition_date'], 'on_schema_change': 'fail', 'pre_hook': pre_hook}) }}
+                   'partition_by': ['event_partition_date'], 'on_schema_change': 'fail', 'pre_hook': pre_hook,
+                   'meta': meta}) }}
     {%- else -%}
         {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert',
-                   'unique_key': 'event_partition_date', 'on_schema_change': 'fail', 'pre_hook': pre_hook}) }}
+                   'unique_key': 'event_partition_date', 'on_schema_change': 'fail', 'pre_hook': pre_hook,
+                   'meta': meta}) }}
     {%- endif -%}
 {% endmacro %}
 

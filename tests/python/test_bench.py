@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import re
 
-from retention_warehouse.bench import DAILY_PHASES, DATA_TESTS_PHASE, FLOOR_PHASES, Phase, model_thread_seconds, report
+from retention_warehouse.bench import (DAILY_PHASES, DATA_TESTS_PHASE, FLOOR_PHASES, JOB_PHASES, Phase,
+                                       model_thread_seconds, report)
 
 
 def phases(floor: bool = True, pandas_failed: bool = False, floor_failed: bool = False) -> list[Phase]:
@@ -16,6 +17,8 @@ def phases(floor: bool = True, pandas_failed: bool = False, floor_failed: bool =
         Phase(DAILY_PHASES[0], 50.0, 100.0, 10),
         Phase(DAILY_PHASES[1], 40.0, 100.0, 10),
         Phase(DAILY_PHASES[2], 30.0, 100.0, 10, model_seconds=(4.0, 150.0)),
+        Phase(JOB_PHASES[0], 36.0, 100.0),
+        Phase(JOB_PHASES[1], 70.0, 100.0),
         Phase(DATA_TESTS_PHASE, 24.0, 100.0),
         Phase("dbt run: retention marts", 20.0, 100.0),
         Phase("dbt run: fct_cohort_retention", 5.0, 100.0),
@@ -54,6 +57,8 @@ def test_ratios_against_the_full_build_and_the_references():
         "ratio cohort mart dbt run / scan": "2.5x",   # 5 / 2
         "ratio retention marts / scan": "10.0x",   # 20 / 2
         "ratio pandas / our pipeline from files": "0.5x",   # 50 / 100
+        "ratio daily job / full build": "18.0%",   # 36 / 200
+        "ratio weekly job / full build": "35.0%",   # 70 / 200
         "ratio data tests alone / full build": "12.0%",   # 24 / 200
         "floor one new day / full build": "8.0%",   # 16 / 200
         "floor one new day, prod. / full build": "5.0%",   # 10 / 200

@@ -117,6 +117,9 @@ MORE_PROBLEMS = {
     "loyalty_ledger_source: platform": "loyalty_ledger_source must be 'auto', 'supplied' or 'derived', got 'platform'",
     "loyalty_expiry_rule: never": "loyalty_expiry_rule must be 'inactivity', 'lifetime' or 'none', got 'never'",
     "loyalty_redemption_value: 0": "loyalty_redemption_value must be a positive number (reporting currency per point)",
+    # the daily job's test scope
+    "test_scope_since: yesterday": "test_scope_since must be null (data tests check whole tables) or the first event"
+                                   " day the daily job rebuilt, written YYYY-MM-DD, got 'yesterday'",
 }
 
 

@@ -63,7 +63,7 @@ final as (
         {{ proportion('recent_buyer_orders', 'orders') }} as recent_buyer_order_share,
         cast(discount as {{ type_money() }}) as discount_amount,
         cast(net_revenue as {{ type_money() }}) as net_revenue,
-        case when subtotal > 0 then cast(discount / subtotal as {{ type_rate() }}) end as discount_rate
+        {{ proportion('discount', 'subtotal') }} as discount_rate
     from aggregated
 
 )
