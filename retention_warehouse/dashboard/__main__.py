@@ -12,7 +12,9 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     app = Path(__file__).with_name("app.py")
     args = list(sys.argv[1:] if argv is None else argv)
-    command = [sys.executable, "-m", "streamlit", "run", str(app), "--browser.gatherUsageStats", "false", *args]
+    # quiet: no usage-statistics notice, and no email prompt on a desktop (Streamlit asks once when not headless)
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--browser.gatherUsageStats", "false",
+               "--server.showEmailPrompt", "false", *args]
     os.execv(sys.executable, command)
     return 0  # pragma: no cover - execv does not return
 

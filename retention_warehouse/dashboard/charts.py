@@ -17,6 +17,38 @@ def _cohort_label(grain: str, day: pd.Timestamp) -> str:
     return day.strftime("%Y-%m") if grain == "month" else day.strftime("%Y-%m-%d")
 
 
+MONTH_LABEL = "month_label"  # the YYYY-MM column month_axis adds
+LEGEND_ROWS_RIGHT = 8  # entries a legend right of a chart holds before the chart's height cuts it off
+
+
+LEGEND_COLUMNS_BELOW = 4  # fits a chart in half the page at 1280 px
+
+
+def series_legend(title: str, series: int) -> alt.Legend:
+    """The legend of one line per series: right of the chart while it fits the chart's height, else in rows under
+    the chart (Streamlit cuts a legend taller than the chart off at the bottom: the latest cohorts went missing)."""
+    if series <= LEGEND_ROWS_RIGHT:
+        return alt.Legend(title=title)
+    return alt.Legend(title=title, orient="bottom", columns=LEGEND_COLUMNS_BELOW)
+
+
+def series_height(height: int, series: int) -> int:
+    """A chart's height with room for its legend's rows when series_legend puts them under the chart."""
+    if series <= LEGEND_ROWS_RIGHT:
+        return height
+    return height + 40 + 30 * -(-series // LEGEND_COLUMNS_BELOW)
+
+
+def month_axis(frame: pd.DataFrame, column: str, title: str | None) -> tuple[pd.DataFrame, alt.X]:
+    """The frame with a YYYY-MM label of `column` and an ordinal x axis on it: one label per month, in time order.
+    A temporal axis with a month format repeats a label for every tick inside the month (Vega's default ticks on
+    three months are weeks: 1997-01 four times); labels that collide on a long range are thinned, never cut."""
+    labelled = frame.assign(**{MONTH_LABEL: pd.to_datetime(frame[column]).dt.strftime("%Y-%m")})
+    months = sorted(labelled[MONTH_LABEL].dropna().unique())
+    axis = alt.Axis(labelAngle=0, labelOverlap="greedy", labelSeparation=6)
+    return labelled, alt.X(f"{MONTH_LABEL}:O", title=title, sort=months, axis=axis)
+
+
 def retention_heatmap(matrix: pd.DataFrame, grain: str, measure: str = "retention_rate",
                       show_incomplete: bool = False) -> alt.Chart:
     """Cohorts down, period number across, colour = rate; each row labelled with its cohort size. Incomplete cells
@@ -70,7 +102,8 @@ def retention_curves(matrix: pd.DataFrame, pooled: pd.DataFrame, grain: str, mea
     lines = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=1.4, opacity=0.75).encode(
         x=alt.X("period_number:Q", title=f"{grain}s since cohort start", axis=alt.Axis(tickMinStep=1)),
         y=alt.Y("rate:Q", title="retention", axis=alt.Axis(format="%")),
-        color=alt.Color("series:N", title="cohort", scale=alt.Scale(scheme="viridis")),
+        color=alt.Color("series:N", scale=alt.Scale(scheme="viridis"),
+                        legend=series_legend("cohort", frame["series"].nunique())),
         tooltip=[alt.Tooltip("series:N", title="cohort"), "period_number:Q", alt.Tooltip("rate:Q", format=".1%"),
                  alt.Tooltip("cohort_size:Q", format=",")],
     )
@@ -82,7 +115,7 @@ def retention_curves(matrix: pd.DataFrame, pooled: pd.DataFrame, grain: str, mea
         tooltip=[alt.Tooltip("series:N"), "period_number:Q", alt.Tooltip("rate:Q", format=".1%"),
                  alt.Tooltip("cohorts:Q")],
     )
-    return (lines + average).properties(height=360)
+    return (lines + average).properties(height=series_height(360, frame["series"].nunique()))
 
 
 def headline_lines(frame: pd.DataFrame) -> alt.Chart:
@@ -90,14 +123,15 @@ def headline_lines(frame: pd.DataFrame) -> alt.Chart:
              "within_7d_retention": "within 7 days", "within_30d_retention": "within 30 days"}
     long = frame.melt(id_vars=["cohort_month"], value_vars=list(names), var_name="figure", value_name="rate")
     long["figure"] = long["figure"].map(names)
-    long = long.dropna(subset=["rate"])
+    long, x = month_axis(long.dropna(subset=["rate"]), "cohort_month", "cohort month")
     return alt.Chart(long).mark_line(point=True).encode(
-        x=alt.X("cohort_month:T", title="cohort month", axis=alt.Axis(format="%Y-%m")),
+        x=x,
         y=alt.Y("rate:Q", title="retention", axis=alt.Axis(format="%")),
         color=alt.Color("figure:N", sort=list(names.values()), title=None,
                         scale=alt.Scale(domain=list(names.values()),
                                         range=["#1f77b4", "#ff7f0e", "#d62728", "#2ca02c", "#9467bd"])),
-        tooltip=[alt.Tooltip("cohort_month:T", format="%Y-%m"), "figure:N", alt.Tooltip("rate:Q", format=".1%")],
+        tooltip=[alt.Tooltip(f"{MONTH_LABEL}:N", title="cohort month"), "figure:N",
+                 alt.Tooltip("rate:Q", format=".1%")],
     ).properties(height=300)
 
 
@@ -170,12 +204,13 @@ def lifecycle_stages(frame: pd.DataFrame) -> alt.Chart:
 
 
 def churn_rate(frame: pd.DataFrame) -> alt.Chart:
-    frame = frame.assign(state=frame["is_complete"].map({True: "complete", False: "in progress"}))
+    frame, x = month_axis(frame.assign(state=frame["is_complete"].map({True: "complete", False: "in progress"})),
+                          "month_start", None)
     return alt.Chart(frame).mark_line(point=True, color="#d62728").encode(
-        x=alt.X("month_start:T", title=None, axis=alt.Axis(format="%Y-%m")),
+        x=x,
         y=alt.Y("churn_rate:Q", title="monthly churn rate", axis=alt.Axis(format="%")),
         strokeDash=alt.condition(alt.datum.state == "complete", alt.value([1, 0]), alt.value([4, 3])),
-        tooltip=[alt.Tooltip("month_start:T", format="%Y-%m"), alt.Tooltip("churn_rate:Q", format=".2%"),
+        tooltip=[alt.Tooltip(f"{MONTH_LABEL}:N", title="month"), alt.Tooltip("churn_rate:Q", format=".2%"),
                  alt.Tooltip("customers_at_start:Q", format=","), alt.Tooltip("churned_customers:Q", format=","),
                  "state:N"],
     ).properties(height=260)
@@ -195,8 +230,12 @@ def churn_flows(frame: pd.DataFrame) -> alt.Chart:
     ).properties(height=260)
 
 
-def rfm_grid(frame: pd.DataFrame) -> alt.Chart:
-    frame = frame.assign(cell_label=[f"{s}\n{c:,}" for s, c in zip(frame["main_segment"], frame["customers"])])
+def rfm_grid(frame: pd.DataFrame, currency: str = "USD") -> alt.Chart:
+    """One cell per (R, F) score with its main segment and every customer in it; a cell that several segments share
+    (the M score splits it) says how many."""
+    shared = frame["segment_count"] if "segment_count" in frame else pd.Series(1, index=frame.index)
+    frame = frame.assign(cell_label=[f"{s}\n{c:,}" + (f" · {k} segments" if k > 1 else "")
+                                     for s, c, k in zip(frame["main_segment"], frame["customers"], shared)])
     base = alt.Chart(frame).encode(
         x=alt.X("r_score:O", title="recency score (5 = most recent)", axis=alt.Axis(labelAngle=0),
                 scale=alt.Scale(domain=[1, 2, 3, 4, 5])),
@@ -204,8 +243,9 @@ def rfm_grid(frame: pd.DataFrame) -> alt.Chart:
     )
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
         color=alt.Color("main_segment:N", title="main segment", scale=alt.Scale(scheme="tableau20")),
-        tooltip=["r_score:O", "f_score:O", alt.Tooltip("customers:Q", format=","),
-                 alt.Tooltip("monetary:Q", format=",.0f"), "segments:N"],
+        tooltip=["r_score:O", "f_score:O", alt.Tooltip("customers:Q", format=",", title="customers in the cell"),
+                 alt.Tooltip("monetary:Q", format=",.0f", title=f"monetary ({currency})"),
+                 alt.Tooltip("segments:N", title="segments (customers)")],
     )
     text = base.mark_text(fontSize=12, lineBreak="\n", fontWeight="bold", color="#222").encode(text="cell_label:N")
     return (cells + text).properties(height=460)
@@ -220,7 +260,7 @@ def segment_bars(frame: pd.DataFrame) -> alt.Chart:
         y=alt.Y("rfm_segment:N", sort=order, title=None),
         x=alt.X("value:Q", title="share", axis=alt.Axis(format="%")),
         yOffset="share:N",
-        color=alt.Color("share:N", title=None),
+        color=alt.Color("share:N", title=None, legend=alt.Legend(orient="bottom", direction="vertical")),
         tooltip=["rfm_segment:N", "share:N", alt.Tooltip("value:Q", format=".1%")],
     ).properties(height=max(240, 34 * len(order)))
 
@@ -238,27 +278,31 @@ def tier_mix(frame: pd.DataFrame) -> alt.Chart:
     ).properties(height=200)
 
 
-def ltv_curves(frame: pd.DataFrame) -> alt.Chart:
+def ltv_curves(frame: pd.DataFrame, currency: str = "USD") -> alt.Chart:
     frame = frame[frame["is_complete"]].copy()
     frame["cohort"] = [pd.Timestamp(d).strftime("%Y-%m") for d in frame["cohort_month"]]
     return alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=16)).encode(
         x=alt.X("month_offset:Q", title="months since first order", axis=alt.Axis(tickMinStep=1)),
-        y=alt.Y("avg_cumulative_net_revenue:Q", title="cumulative net revenue per customer"),
-        color=alt.Color("cohort:N", title="first-order month", scale=alt.Scale(scheme="viridis")),
-        tooltip=["cohort:N", "month_offset:Q", alt.Tooltip("avg_cumulative_net_revenue:Q", format=",.2f"),
+        y=alt.Y("avg_cumulative_net_revenue:Q", title=f"cumulative net revenue per customer ({currency})"),
+        color=alt.Color("cohort:N", scale=alt.Scale(scheme="viridis"),
+                        legend=series_legend("first-order month", frame["cohort"].nunique())),
+        tooltip=["cohort:N", "month_offset:Q",
+                 alt.Tooltip("avg_cumulative_net_revenue:Q", format=",.2f", title=f"per customer ({currency})"),
                  alt.Tooltip("cohort_size:Q", format=",")],
-    ).properties(height=320)
+    ).properties(height=series_height(320, frame["cohort"].nunique()))
 
 
 def repeat_rates(frame: pd.DataFrame) -> alt.Chart:
     long = frame.melt(id_vars=["cohort_month"], value_vars=["repeat_rate_30d", "repeat_rate_60d", "repeat_rate_90d"],
                       var_name="window", value_name="rate").dropna(subset=["rate"])
     long["window"] = long["window"].str.replace("repeat_rate_", "within ")
+    long, x = month_axis(long, "cohort_month", "first-order month")
     return alt.Chart(long).mark_line(point=True).encode(
-        x=alt.X("cohort_month:T", title="first-order month", axis=alt.Axis(format="%Y-%m")),
+        x=x,
         y=alt.Y("rate:Q", title="repeat-purchase rate", axis=alt.Axis(format="%")),
         color=alt.Color("window:N", title=None),
-        tooltip=[alt.Tooltip("cohort_month:T", format="%Y-%m"), "window:N", alt.Tooltip("rate:Q", format=".1%")],
+        tooltip=[alt.Tooltip(f"{MONTH_LABEL}:N", title="first-order month"), "window:N",
+                 alt.Tooltip("rate:Q", format=".1%")],
     ).properties(height=280)
 
 
@@ -329,13 +373,14 @@ def insight_breakdown_curves(pooled: pd.DataFrame, grain: str) -> alt.Chart:
     return alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=24)).encode(
         x=alt.X("period_number:Q", title=f"{grain}s since cohort start", axis=alt.Axis(tickMinStep=1)),
         y=alt.Y("retention_rate:Q", title="retention (cohorts pooled)", axis=alt.Axis(format="%")),
-        color=alt.Color("value:N", title="breakdown value", scale=alt.Scale(scheme="tableau10")),
+        color=alt.Color("value:N", scale=alt.Scale(scheme="tableau10"),
+                        legend=series_legend("breakdown value", frame["value"].nunique())),
         tooltip=[alt.Tooltip("value:N", title="breakdown value"), "period_number:Q",
                  alt.Tooltip("retention_rate:Q", format=".1%", title="retention"),
                  alt.Tooltip("retained_customers:Q", format=",", title="retained"),
                  alt.Tooltip("cohort_customers:Q", format=",", title="cohort members"),
                  alt.Tooltip("cohorts:Q", title="complete cohorts")],
-    ).properties(height=360)
+    ).properties(height=series_height(360, frame["value"].nunique()))
 
 
 def bracket_bars(frame: pd.DataFrame) -> alt.Chart:
@@ -370,7 +415,8 @@ def nday_value_lines(frame: pd.DataFrame, pooled: pd.DataFrame, currency: str) -
     y_title = f"net revenue per customer ({currency})"
     lines = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=20), strokeWidth=1.4, opacity=0.8).encode(
         x=x, y=alt.Y("value_per_customer:Q", title=y_title),
-        color=alt.Color("cohort:N", title="cohort month", scale=alt.Scale(scheme="viridis")),
+        color=alt.Color("cohort:N", scale=alt.Scale(scheme="viridis"),
+                        legend=series_legend("cohort month", frame["cohort"].nunique())),
         tooltip=[alt.Tooltip("cohort:N", title="cohort month"), alt.Tooltip("n_days:O", title="N (days)"),
                  alt.Tooltip("value_per_customer:Q", format=",.2f", title=f"per customer ({currency})"),
                  alt.Tooltip("cohort_size:Q", format=",", title="cohort size")])
@@ -380,7 +426,7 @@ def nday_value_lines(frame: pd.DataFrame, pooled: pd.DataFrame, currency: str) -
         tooltip=[alt.Tooltip("n_days:O", title="N (days)"),
                  alt.Tooltip("value_per_customer:Q", format=",.2f", title=f"all months pooled ({currency})"),
                  alt.Tooltip("cohorts:Q", title="complete cohorts")])
-    return (lines + average).properties(height=340)
+    return (lines + average).properties(height=series_height(340, frame["cohort"].nunique()))
 
 
 def usage_interval_band(frame: pd.DataFrame, cohort: str, median: str, low: str | None,

@@ -313,7 +313,8 @@ def churn_warning(wh: Warehouse, limit: int | None = 50) -> pd.DataFrame:
 
 
 def rfm_grid(wh: Warehouse) -> pd.DataFrame:
-    """Customers per (R, F) score cell with the cell's main segment (over M scores) and the segments in it."""
+    """Customers per (R, F) score cell with the cell's main segment (over M scores), how many segments share the
+    cell and the segments in it."""
     return wh.query("""
         with cells as (
             select r_score, f_score, rfm_segment, count(*) as customers, sum(monetary) as monetary
@@ -327,8 +328,18 @@ def rfm_grid(wh: Warehouse) -> pd.DataFrame:
                cast(sum(customers) as integer) as customers,
                sum(monetary) as monetary,
                max(case when rn = 1 then rfm_segment end) as main_segment,
+               cast(count(*) as integer) as segment_count,
                string_agg(rfm_segment || ' ' || customers, ', ' order by customers desc) as segments
         from ranked group by 1, 2 order by 1, 2
+    """)
+
+
+def rfm_segment_cells(wh: Warehouse) -> pd.DataFrame:
+    """How many (R, F) cells of the grid each segment covers, and its customers over them."""
+    return wh.query("""
+        select rfm_segment, cast(count(distinct r_score * 10 + f_score) as integer) as cells,
+               cast(count(*) as integer) as customers
+        from {marts}.fct_customer_rfm group by 1 order by customers desc, rfm_segment
     """)
 
 

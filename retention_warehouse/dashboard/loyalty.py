@@ -11,8 +11,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from retention_warehouse.dashboard import charts
-from retention_warehouse.dashboard.views import money, not_built, num, pct, table
+from retention_warehouse.dashboard import charts, insight
+from retention_warehouse.dashboard.views import Tiles, money, not_built, num, pct, table
 
 LOYALTY_AUDIENCES = {
     "fct_audience_points_expiring": "Points about to expire - points due to expire in the next 30 days",
@@ -98,7 +98,7 @@ def coupon_windows(wh) -> list[int]:
 def liability_chart(frame: pd.DataFrame) -> alt.Chart:
     return alt.Chart(frame).mark_area(opacity=0.6).encode(
         x=alt.X("points_date:T", title=None),
-        y=alt.Y("liability_amount:Q", title="Liability (reporting currency)"),
+        y=alt.Y("liability_amount:Q", title=f"Liability ({insight.reporting_currency()})"),
         tooltip=["points_date:T", alt.Tooltip("points_outstanding:Q", format=",.0f"),
                  alt.Tooltip("liability_amount:Q", format=",.2f")],
     ).properties(height=240)
@@ -177,12 +177,15 @@ def _redemption_retention(wh) -> None:
         st.info("No first-order cohort has a complete 90-day window yet.")
         return
     row = overall.iloc[0]
-    r1, r2, r3 = st.columns(3)
-    r1.metric("Redeemers retained", pct(row["redeemer_retention_rate"]), help=f"{row['redeemers']:,.0f} customers")
-    r2.metric("Earned, not redeemed, retained", pct(row["non_redeemer_retention_rate"]),
-              help=f"{row['non_redeemers']:,.0f} customers")
-    r3.metric("Difference (95% interval)", pct(row["retention_difference"]),
-              help=f"{pct(row['difference_ci_lower'])} to {pct(row['difference_ci_upper'])}")
+    nobody = "no customer who earned points in their first 30 days {}"
+    with Tiles(3) as tiles:
+        tiles.metric(0, "Redeemers retained", pct(row["redeemer_retention_rate"]),
+                     help=f"{row['redeemers']:,.0f} customers", reason=nobody.format("also redeemed"))
+        tiles.metric(1, "Earned, not redeemed, retained", pct(row["non_redeemer_retention_rate"]),
+                     help=f"{row['non_redeemers']:,.0f} customers", reason=nobody.format("left points unredeemed"))
+        tiles.metric(2, "Difference (95% interval)", pct(row["retention_difference"]),
+                     help=f"{pct(row['difference_ci_lower'])} to {pct(row['difference_ci_upper'])}",
+                     reason="it needs both redeemers and non-redeemers")
     months = frame[(frame["cohort_grain"] == "month")].dropna(subset=["retention_difference"]).copy()
     if len(months):
         months["cohort"] = pd.to_datetime(months["cohort_start"]).dt.strftime("%Y-%m")

@@ -2,8 +2,10 @@
 
     python -m retention_warehouse.dashboard.screenshot --out docs/screenshots [--pages overview cohorts value]
 
-starts `streamlit run` on a free localhost port against $DBT_DUCKDB_PATH, opens each page in headless Chromium and
-writes dashboard_<page>.png. Streamlit draws the page over a websocket after the HTML has loaded, so `chromium --screenshot`
+starts `streamlit run` on a free localhost port against $DBT_DUCKDB_PATH, opens every page (or the ones named) in
+headless Chromium 1280 px wide and writes dashboard_<page>.png of the whole page. It fails when a page shows an
+error, a label cut short (text clipped with an ellipsis, a widget's value wider than its box) or a bare "None".
+Streamlit draws the page over a websocket after the HTML has loaded, so `chromium --screenshot`
 alone captures an empty shell; this drives the same Chromium through its DevTools protocol (the `websockets`
 package ships with Streamlit) and waits until the page has finished running and stopped changing. No network
 access beyond localhost.
@@ -17,6 +19,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -92,6 +95,29 @@ def serve(database: str | os.PathLike | None = None, port: int | None = None, ti
         log.close()
 
 
+WIDTH = 1280  # the narrowest desktop the dashboard is checked at: every label must be readable there
+
+# Text the page cuts short: elements that clip with an ellipsis (metric labels, values and deltas, radio and
+# markdown labels) or inputs (a selectbox's chosen value) whose content is wider than their box. Charts, tables
+# and code scroll or draw on a canvas, so they are left out; hidden elements (a closed expander) have no box.
+TRUNCATION_PROBE = """(() => {
+    const skip = '[data-testid="stVegaLiteChart"], [data-testid="stDataFrame"], [data-testid="stCode"], pre, code';
+    const cut = [];
+    for (const el of document.querySelectorAll('[data-testid="stApp"] *')) {
+        if (el.closest(skip) || !el.getClientRects().length) continue;
+        const input = el.tagName === 'INPUT' && el.type !== 'hidden';
+        if (!input && getComputedStyle(el).textOverflow !== 'ellipsis') continue;
+        const text = (input ? el.value : el.innerText || '').trim();
+        if (text && el.scrollWidth > el.clientWidth + 1) {
+            const owner = el.closest('[data-testid]');
+            cut.push({element: owner ? owner.getAttribute('data-testid') : el.tagName.toLowerCase(),
+                      text: text.slice(0, 120), width: el.clientWidth, needs: el.scrollWidth});
+        }
+    }
+    return JSON.stringify(cut);
+})()"""
+
+
 @dataclass
 class Capture:
     url: str
@@ -101,12 +127,22 @@ class Capture:
     exceptions: int
     error_alerts: int
     charts: int
+    cut: list[dict]  # TRUNCATION_PROBE's findings: text shown shorter than it is
+
+    def problems(self) -> list[str]:
+        """What a reader of the page would trip over: errors, cut labels, a bare None."""
+        found = []
+        if self.exceptions or self.error_alerts:
+            found.append(f"{self.exceptions} exception(s), {self.error_alerts} error box(es)")
+        found += [f"cut: {c['text']!r} ({c['element']}, {c['needs']} px in {c['width']} px)" for c in self.cut]
+        found += [f"shows {line.strip()!r}" for line in self.text.splitlines() if re.search(r"\b(None|NaN)\b", line)]
+        return found
 
 
 class Browser:
     """One headless Chromium, driven over the DevTools protocol."""
 
-    def __init__(self, chromium: str | None = None, width: int = 1400, height: int = 1000):
+    def __init__(self, chromium: str | None = None, width: int = WIDTH, height: int = 1000):
         from websockets.sync.client import connect
 
         self.chromium = chromium or find_chromium()
@@ -147,11 +183,38 @@ class Browser:
         result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
         return result.get("result", {}).get("value")
 
-    def capture(self, url: str, *, height: int | None = None, timeout: float = 60, settle: float = 1.5) -> Capture:
-        """Open `url`, wait until Streamlit has finished the run and the page is stable, then screenshot it."""
-        self.call("Emulation.setDeviceMetricsOverride", width=self.width, height=height or self.height,
-                  deviceScaleFactor=1, mobile=False)
+    def _viewport(self, height: int) -> None:
+        self.call("Emulation.setDeviceMetricsOverride", width=self.width, height=height, deviceScaleFactor=1,
+                  mobile=False)
+
+    def capture(self, url: str, *, height: int | None = None, timeout: float = 60, settle: float = 1.5,
+                max_height: int = 6000) -> Capture:
+        """Open `url`, wait until Streamlit has finished the run and the page is stable, then screenshot it: `height`
+        px tall, or (None) the whole page, up to `max_height`."""
+        self._viewport(height or self.height)
         self.call("Page.navigate", url=url)
+        self._settle(url, timeout, settle)
+        if height is None:  # grow the viewport to the page, then let the charts settle at that size
+            content = self.evaluate("""(() => {
+                const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+                return main ? Math.ceil(main.getBoundingClientRect().bottom + window.scrollY) + 48 : 0;
+            })()""") or 0
+            if content > self.height:
+                self._viewport(min(int(content), max_height))
+                self._settle(url, timeout, settle)
+        shot = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=False)
+        html = self.evaluate("document.documentElement.outerHTML") or ""
+        text = self.evaluate("document.body.innerText") or ""
+        counts = json.loads(self.evaluate("""JSON.stringify({
+            exceptions: document.querySelectorAll('[data-testid="stException"]').length,
+            errors: document.querySelectorAll('[data-testid="stAlertContentError"]').length,
+            charts: document.querySelectorAll('[data-testid="stVegaLiteChart"]').length})"""))
+        cut = json.loads(self.evaluate(TRUNCATION_PROBE) or "[]")
+        return Capture(url, base64.b64decode(shot["data"]), html, text, counts["exceptions"], counts["errors"],
+                       counts["charts"], cut)
+
+    def _settle(self, url: str, timeout: float, settle: float) -> None:
+        """Wait until Streamlit has finished the run and the page has stopped changing for `settle` seconds."""
         probe = """(() => {
             const main = document.querySelector('[data-testid="stMainBlockContainer"]');
             const running = document.querySelector('[data-testid="stStatusWidgetRunningIcon"],'
@@ -180,15 +243,6 @@ class Browser:
             time.sleep(0.25)
         else:
             raise TimeoutError(f"{url} did not finish rendering within {timeout:.0f} s")
-        shot = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=False)
-        html = self.evaluate("document.documentElement.outerHTML") or ""
-        text = self.evaluate("document.body.innerText") or ""
-        counts = json.loads(self.evaluate("""JSON.stringify({
-            exceptions: document.querySelectorAll('[data-testid="stException"]').length,
-            errors: document.querySelectorAll('[data-testid="stAlertContentError"]').length,
-            charts: document.querySelectorAll('[data-testid="stVegaLiteChart"]').length})"""))
-        return Capture(url, base64.b64decode(shot["data"]), html, text, counts["exceptions"], counts["errors"],
-                       counts["charts"])
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -222,33 +276,47 @@ def compact_png(png: bytes, max_bytes: int = 500_000) -> bytes:
     return out.getvalue()
 
 
-PAGE_HEIGHTS = {"overview": 1100, "cohorts": 2300, "explore": 2400, "activity": 2100, "lifecycle": 1900, "value": 2700,
-                "brackets": 2700,
-                "experiments": 900, "activation": 1500}
+def pages() -> list[str]:
+    """Every page of the dashboard, in sidebar order (views.PAGES)."""
+    from retention_warehouse.dashboard import views
+
+    return list(views.PAGES)
+
+
+def capture_pages(out: str | os.PathLike, page_names: list[str] | None = None,
+                  database: str | os.PathLike | None = None, width: int = WIDTH) -> dict[str, Capture]:
+    """Serve the dashboard on `database`, capture each page (every page by default) whole at `width` px and write
+    it to `out`/dashboard_<page>.png, compacted; returns the captures by page."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    captures = {}
+    with serve(database) as base, Browser(width=width) as browser:
+        for page in page_names or pages():
+            capture = browser.capture(f"{base}/?page={page}", timeout=180)
+            (out / f"dashboard_{page}.png").write_bytes(compact_png(capture.png))
+            captures[page] = capture
+    return captures
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m retention_warehouse.dashboard.screenshot", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default="docs/screenshots", help="directory for dashboard_<page>.png")
-    parser.add_argument("--pages", nargs="*", default=["overview", "cohorts", "value"],
-                        help=f"any of {', '.join(PAGE_HEIGHTS)}")
+    parser.add_argument("--pages", nargs="*", help=f"some of {', '.join(pages())} (default: every page)")
     parser.add_argument("--database", help="DuckDB file (default $DBT_DUCKDB_PATH or retention.duckdb)")
-    parser.add_argument("--width", type=int, default=1400)
+    parser.add_argument("--width", type=int, default=WIDTH)
     args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    with serve(args.database) as base, Browser(width=args.width) as browser:
-        for page in args.pages:
-            capture = browser.capture(f"{base}/?page={page}", height=PAGE_HEIGHTS.get(page, 1400))
-            if capture.exceptions or capture.error_alerts:
-                print(f"{page}: the page shows {capture.exceptions} exception(s)", file=sys.stderr)
-                return 1
-            png = compact_png(capture.png)
-            path = out / f"dashboard_{page}.png"
-            path.write_bytes(png)
-            print(f"{path}  {len(png) / 1000:.0f} kB  {capture.charts} charts")
-    return 0
+    unknown = sorted(set(args.pages or ()) - set(pages()))
+    if unknown:
+        parser.error(f"no page {', '.join(unknown)}; the pages are {', '.join(pages())}")
+    failed = False
+    for page, capture in capture_pages(args.out, args.pages, args.database, args.width).items():
+        path = Path(args.out) / f"dashboard_{page}.png"
+        print(f"{path}  {path.stat().st_size / 1000:.0f} kB  {capture.charts} charts")
+        for problem in capture.problems():
+            print(f"{page}: {problem}", file=sys.stderr)
+            failed = True
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 
 import duckdb
@@ -22,16 +23,38 @@ AUDIENCES = {
 
 # --- formatting -------------------------------------------------------------------------------------------------
 
+NA = "n/a"  # a tile with no figure; its reason leads the tile's help and a caption under its row (Tiles)
+MISSING = "—"  # a table cell with no value; the caption under the table says why (table)
+
+
+def _missing(value) -> bool:
+    return value is None or pd.isna(value)
+
+
 def pct(value, digits: int = 1) -> str:
-    return "n/a" if value is None or pd.isna(value) else f"{value:.{digits}%}"
+    return NA if _missing(value) else f"{value:.{digits}%}"
 
 
 def num(value) -> str:
-    return "n/a" if value is None or pd.isna(value) else f"{value:,.0f}"
+    return NA if _missing(value) else f"{value:,.0f}"
 
 
-def money(value) -> str:
-    return "n/a" if value is None or pd.isna(value) else f"{value:,.0f}"
+def money(value, currency: str | None = None, digits: int = 0) -> str:
+    """An amount with its currency code (the project's reporting_currency unless given). From 100,000 on it is
+    shortened (201.6k, 1.23M, 4.56bn) so that a tile stays readable at 1280 px; money_exact gives the full figure
+    for the tile's help."""
+    if _missing(value):
+        return NA
+    currency = currency or insight.reporting_currency()
+    size = abs(value)
+    for limit, divisor, suffix, places in ((1e9, 1e9, "bn", 2), (1e6, 1e6, "M", 2), (1e5, 1e3, "k", 1)):
+        if size >= limit:
+            return f"{currency} {value / divisor:,.{places}f}{suffix}"
+    return f"{currency} {value:,.{digits}f}"
+
+
+def money_exact(value, currency: str | None = None) -> str:
+    return NA if _missing(value) else f"{currency or insight.reporting_currency()} {value:,.2f}"
 
 
 def delta_pp(current, previous) -> str | None:
@@ -52,21 +75,96 @@ def not_built(table: str, what: str) -> None:
             f"`dbt build` creates it.", icon=":material/hourglass_empty:")
 
 
-def table(frame: pd.DataFrame, *, percent: list[str] = (), height: int | str = "auto") -> None:
-    """A dataframe with dates shown as dates, rates as percentages and money without float noise."""
+class Tiles:
+    """A row of st.metric tiles in which a missing figure says why: the tile reads "n/a", its help starts with
+    "n/a - <reason>", and a caption under the row repeats every reason, so it shows without hovering.
+
+        with Tiles(4) as tiles:
+            tiles.metric(0, "Period 1 retention", pct(rate), reason="no cohort has a complete period 1 yet")
+    """
+
+    def __init__(self, spec):
+        self.columns = st.columns(spec)
+        self.missing: list[tuple[str, str]] = []
+
+    def __enter__(self) -> Tiles:
+        return self
+
+    def __exit__(self, kind, *_) -> None:
+        if kind is None and self.missing:
+            st.caption("  \n".join(f"**{label}**: {NA} - {reason}." for label, reason in self.missing))
+
+    def metric(self, index: int, label: str, value: str, delta=None, *, reason: str | None = None,
+               help: str | None = None, **kwargs) -> None:
+        if value == NA:
+            reason = reason or "the mart has no value for it"
+            self.missing.append((label, reason))
+            help = f"{NA} - {reason}." + (f" {help}" if help else "")
+            delta = None
+        self.columns[index].metric(label, value, delta, help=help, **kwargs)
+
+
+# why a column of a mart can be empty (first match wins), said under every table that shows an empty cell
+MISSING_REASONS = (
+    (r"^value_group$", "neither value group (high_value: R 5, F 4-5, M 4-5; low_value: R 1, F 1-2, M 1-2)"),
+    (r"^avg_(recency_days|frequency)$", "no customer in the segment"),
+    (r"^average_days_between_orders$", "a single purchase day, so no gap between orders yet"),
+    (r"redeem|redemption", "never redeemed"),
+    (r"_(lift|z_score|p_value|lift_ci_lower|lift_ci_upper)$", "the control variant (compared with itself)"),
+    (r"^(d\d+|within_\d+d)_retention$", "no cohort of the month has its whole window on or before as_of_date"),
+    (r"^coupon_|difference|^ci_(lower|upper)$", "no first order with a coupon in the slice"),
+    (r"^other_", "no first order without a coupon in the slice"),
+    (r"(retention_rate|retained_customers|cohort_customers|value_per_customer|cumulative_net_revenue)$",
+     "not complete yet: its days have not all passed by as_of_date"),
+    (r"predicted|probability|expected|days_to_next|_clv$", "no prediction: see prediction_status"),
+)
+# money columns of the marts (a share of money is not money): labelled with the reporting currency in every table
+MONEY_COLUMN = re.compile(r"^(?!share_)(?!.*_share$).*(revenue|monetary|_clv$|amount|value_at_risk|order_value|"
+                          r"value_per_customer|balance_value|list_value|liability)")
+
+
+def missing_reason(column: str) -> str:
+    for pattern, reason in MISSING_REASONS:
+        if re.search(pattern, column):
+            return reason
+    return "no value in the mart (see the column's description in the dbt docs)"
+
+
+def table(frame: pd.DataFrame, *, percent: list[str] = (), height: int | str = "auto",
+          missing: dict[str, str] | None = None, currency: str | None = None) -> None:
+    """A dataframe with dates shown as dates, rates as percentages, money without float noise and with its
+    currency in the column title, and an empty cell shown as a dash whose reason is given under the table
+    (`missing` overrides MISSING_REASONS per column)."""
+    currency = currency or insight.reporting_currency()
     config = {}
+    gaps = {}
     for column in frame.columns:
         kind = frame[column].dtype
+        reason = None
+        if frame[column].isna().any():
+            reason = (missing or {}).get(column) or missing_reason(column)
+            gaps[column] = reason
+        help_text = f"{MISSING} = {reason}" if reason else None
         if column in percent:
-            config[column] = st.column_config.NumberColumn(format="percent")
+            config[column] = st.column_config.NumberColumn(format="percent", help=help_text)
         elif pd.api.types.is_datetime64_any_dtype(kind):
             values = frame[column].dropna()
             is_date = len(values) == 0 or (values == values.dt.normalize()).all()
-            config[column] = (st.column_config.DateColumn(format="YYYY-MM-DD") if is_date
-                              else st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"))
+            config[column] = (st.column_config.DateColumn(format="YYYY-MM-DD", help=help_text) if is_date
+                              else st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm", help=help_text))
+        elif pd.api.types.is_numeric_dtype(kind) and not pd.api.types.is_bool_dtype(kind) \
+                and MONEY_COLUMN.search(column):
+            config[column] = st.column_config.NumberColumn(f"{column} ({currency})", format="%,.2f", help=help_text)
         elif pd.api.types.is_float_dtype(kind):
-            config[column] = st.column_config.NumberColumn(format="%.2f")
-    st.dataframe(frame, hide_index=True, column_config=config, height=height)
+            values = frame[column].dropna()
+            whole = len(values) > 0 and bool((values == values.round()).all())  # counts summed as doubles
+            config[column] = st.column_config.NumberColumn(format="%d" if whole else "%.2f", help=help_text)
+        elif help_text:
+            config[column] = st.column_config.Column(help=help_text)
+    st.dataframe(frame, hide_index=True, column_config=config, height=height, placeholder=MISSING)
+    if gaps:
+        st.caption(f"{MISSING} = no value: " + "; ".join(f"`{column}` {reason}" for column, reason in gaps.items())
+                   + ".")
 
 
 # --- pages --------------------------------------------------------------------------------------------------------
@@ -79,33 +177,45 @@ def overview(wh: data.Warehouse, as_of: pd.Timestamp) -> None:
     now = activity.iloc[0]
     before = activity.iloc[1] if len(activity) > 1 else None
     # signup cohorts of the 30 days whose 7-day window has ended, against the 30 days before them
-    d7_now = data.headline_between(wh, "signup", as_of - pd.Timedelta(days=36), as_of - pd.Timedelta(days=7))
+    d7_start, d7_end = as_of - pd.Timedelta(days=36), as_of - pd.Timedelta(days=7)
+    d7_now = data.headline_between(wh, "signup", d7_start, d7_end)
     d7_before = data.headline_between(wh, "signup", as_of - pd.Timedelta(days=66), as_of - pd.Timedelta(days=37))
     churn = data.churn_monthly(wh)
     complete = churn[churn["is_complete"]]
-    row1 = st.columns(4)
-    row1[0].metric("DAU", num(now["dau"]), delta_rel(now["dau"], before["dau"] if before is not None else None))
-    row1[1].metric("MAU (30 days)", num(now["mau"]), delta_rel(now["mau"], before["mau"] if before is not None else None))
-    row1[2].metric("Stickiness (DAU/MAU)", pct(now["stickiness"]),
-                   delta_pp(now["stickiness"], before["stickiness"] if before is not None else None))
-    row1[3].metric("Customers", num(figures["customers"]),
-                   f"{figures['new_signups']:,.0f} signed up in 30 days", delta_color="off")
-    row2 = st.columns(4)
-    row2[0].metric("Net revenue, 30 days", money(figures["net_revenue"]),
-                   delta_rel(figures["net_revenue"], figures["previous_net_revenue"]))
-    row2[1].metric("Orders, 30 days", num(figures["orders"]), delta_rel(figures["orders"], figures["previous_orders"]))
-    row2[2].metric("Within-7-days retention", pct(d7_now["within_7d_retention"]),
-                   delta_pp(d7_now["within_7d_retention"], d7_before["within_7d_retention"]),
-                   help="Signup cohorts of the 30 days ending 7 days before as_of_date (their 7-day window is "
-                        "complete), against the 30 days before them.")
-    if len(complete):
-        last = complete.iloc[-1]
-        previous = complete.iloc[-2] if len(complete) > 1 else None
-        row2[3].metric(f"Churn rate {last['month_start']:%b %Y}", pct(last["churn_rate"], 2),
-                       delta_pp(last["churn_rate"], previous["churn_rate"] if previous is not None else None),
-                       delta_color="inverse")
-    else:
-        row2[3].metric("Churn rate", "n/a")
+    previous = {name: (before[name] if before is not None else None) for name in ("dau", "mau", "stickiness")}
+    d7_reason = "no cohort with a complete 7-day window"
+    if _missing(d7_now["cohort_size"]) or not d7_now["cohort_size"]:
+        d7_reason += f": nobody signed up between {d7_start:%Y-%m-%d} and {d7_end:%Y-%m-%d}"
+    with Tiles(4) as row1:
+        row1.metric(0, "DAU", num(now["dau"]), delta_rel(now["dau"], previous["dau"]))
+        row1.metric(1, "MAU (30 days)", num(now["mau"]), delta_rel(now["mau"], previous["mau"]))
+        row1.metric(2, "Stickiness (DAU/MAU)", pct(now["stickiness"]),
+                    delta_pp(now["stickiness"], previous["stickiness"]),
+                    reason="no active customer in the 30 days (MAU is 0)")
+        row1.metric(3, "Customers", num(figures["customers"]), f"{figures['new_signups']:,.0f} signed up in 30 days",
+                    delta_color="off", delta_arrow="off")
+    currency = insight.reporting_currency()
+    with Tiles(4) as row2:
+        row2.metric(0, "Net revenue, 30 days", money(figures["net_revenue"], currency),
+                    delta_rel(figures["net_revenue"], figures["previous_net_revenue"]),
+                    reason="no order in the 30 days",
+                    help=f"{money_exact(figures['net_revenue'], currency)}: valid orders of the 30 days ending "
+                         f"as_of_date, net of discounts and refunds, in the reporting currency {currency}.")
+        row2.metric(1, "Orders, 30 days", num(figures["orders"]),
+                    delta_rel(figures["orders"], figures["previous_orders"]))
+        row2.metric(2, "Within-7-days retention", pct(d7_now["within_7d_retention"]),
+                    delta_pp(d7_now["within_7d_retention"], d7_before["within_7d_retention"]),
+                    reason=d7_reason,
+                    help="Signup cohorts of the 30 days ending 7 days before as_of_date (their 7-day window is "
+                         "complete), against the 30 days before them.")
+        if len(complete):
+            last = complete.iloc[-1]
+            earlier = complete.iloc[-2] if len(complete) > 1 else None
+            row2.metric(3, f"Churn rate {last['month_start']:%b %Y}", pct(last["churn_rate"], 2),
+                        delta_pp(last["churn_rate"], earlier["churn_rate"] if earlier is not None else None),
+                        delta_color="inverse", reason="nobody was live at the start of the month")
+        else:
+            row2.metric(3, "Churn rate", NA, reason="no calendar month has ended by as_of_date yet")
     left, right = st.columns(2)
     with left:
         st.markdown("**Active customers, last 180 days**")
@@ -124,8 +234,9 @@ def cohorts(wh: data.Warehouse, as_of: pd.Timestamp) -> None:
                                   format_func={"any_activity": "any activity", "purchase": "purchase"}.get)
     grain = c3.selectbox("Grain", ["month", "week", "day"], key="grain")
     measure = c4.selectbox("Retention", ["retention_rate", "unbounded_retention_rate"], key="measure",
-                           format_func={"retention_rate": "classic (active in period n)",
-                                        "unbounded_retention_rate": "unbounded (n or later)"}.get)
+                           format_func={"retention_rate": "classic (in period n)",
+                                        "unbounded_retention_rate": "unbounded (n or later)"}.get,
+                           help="Classic: active in period n. Unbounded: active in period n or any later period.")
     s1, s2, s3, s4 = st.columns(4)
     split_options = ["all"] if grain == "day" else ["all", "acquisition_channel", "country"]
     split = s1.selectbox("Segment", split_options, key=f"split_{grain}",
@@ -150,13 +261,17 @@ def cohorts(wh: data.Warehouse, as_of: pd.Timestamp) -> None:
         return
     rate_at = pooled.set_index("period_number")[measure]
     sizes = matrix.drop_duplicates("cohort_start")["cohort_size"]
-    m = st.columns(4)
-    m[0].metric("Cohorts shown", f"{matrix['cohort_start'].nunique():,}", help="Latest cohorts of the selection.")
-    m[1].metric("Customers in them", f"{sizes.sum():,}")
-    m[2].metric(f"Period 1 ({grain}), all cohorts pooled", pct(rate_at.get(1)),
-                help="sum(retained) / sum(cohort size) over every complete cell of the slice.")
     far = min(periods, {"day": 30, "week": 12, "month": 6}[grain])
-    m[3].metric(f"Period {far}, all cohorts pooled", pct(rate_at.get(far)))
+    with Tiles(4) as tiles:
+        tiles.metric(0, "Cohorts shown", f"{matrix['cohort_start'].nunique():,}",
+                     help="Latest cohorts of the selection.")
+        tiles.metric(1, "Customers in them", f"{sizes.sum():,}")
+        for index, n in ((2, 1), (3, far)):
+            tiles.metric(index, f"Period {n} retention", pct(rate_at.get(n)),
+                         reason=f"no cohort of the selection has a complete {grain} {n} yet",
+                         help=f"Period {n} = {n} {grain}{'s' if n > 1 else ''} after the cohort's {grain} ({grain} "
+                              f"grain); all cohorts of the selection pooled: sum(retained) / sum(cohort size) over "
+                              f"every complete period-{n} cell.")
     st.markdown(f"**Retention heatmap** - {cohort_basis.replace('_', ' ')} cohorts, "
                 f"{activity_basis.replace('_', ' ')}, by {grain}"
                 + (f", {segment_type.replace('_', ' ')} = {segment_value}" if segment_type else ""))
@@ -183,11 +298,12 @@ def activity(wh: data.Warehouse, as_of: pd.Timestamp) -> None:
     if daily.empty:
         st.warning("No days in this range.")
         return
-    m = st.columns(4)
-    m[0].metric("Average DAU", f"{daily['dau'].mean():,.1f}")
-    m[1].metric("Average WAU", f"{daily['wau'].mean():,.1f}")
-    m[2].metric("Average MAU", f"{daily['mau'].mean():,.1f}")
-    m[3].metric("Average stickiness", pct(daily["stickiness"].mean()))
+    with Tiles(4) as tiles:
+        tiles.metric(0, "Average DAU", f"{daily['dau'].mean():,.1f}")
+        tiles.metric(1, "Average WAU", f"{daily['wau'].mean():,.1f}")
+        tiles.metric(2, "Average MAU", f"{daily['mau'].mean():,.1f}")
+        tiles.metric(3, "Average stickiness", pct(daily["stickiness"].mean()),
+                     reason="no active customer in the range (MAU is 0 on every day)")
     st.altair_chart(charts.active_customers(daily), width="stretch")
     st.markdown("**Stickiness** (DAU / MAU, with its 7-day mean)")
     st.altair_chart(charts.stickiness(daily), width="stretch")
@@ -216,11 +332,14 @@ def activity(wh: data.Warehouse, as_of: pd.Timestamp) -> None:
 def lifecycle(wh: data.Warehouse, as_of: pd.Timestamp) -> None:
     now = data.stage_counts_on(wh, as_of).set_index("lifecycle_stage")["customers"]
     before = data.stage_counts_on(wh, as_of - pd.Timedelta(days=30)).set_index("lifecycle_stage")["customers"]
+    st.caption(f"Customers per stage on {as_of:%Y-%m-%d}; below each, the change since 30 days earlier."
+               if len(before) else f"Customers per stage on {as_of:%Y-%m-%d}.")
     cols = st.columns(len(charts.STAGE_ORDER))
     for col, stage in zip(cols, charts.STAGE_ORDER):
         value = now.get(stage, 0)
-        col.metric(stage, num(value), f"{value - before.get(stage, 0):+,.0f} in 30 days" if len(before) else None,
-                   delta_color="off")
+        change = f"{value - before.get(stage, 0):+,.0f}" if len(before) else None
+        col.metric(stage, num(value), change, delta_color="off", delta_arrow="off",
+                   help=f"{change} since {as_of - pd.Timedelta(days=30):%Y-%m-%d}" if change else None)
     c1, c2 = st.columns([1, 3])
     grain = c1.selectbox("Sampled at the end of each", ["week", "month", "day"], key="stage_grain")
     first, last = data.activity_range(wh)
@@ -243,42 +362,48 @@ def lifecycle(wh: data.Warehouse, as_of: pd.Timestamp) -> None:
     w1, w2 = st.columns([3, 1])
     with w1:
         table(data.churn_warning(wh, limit=50), height=300)
+    currency = insight.reporting_currency()
     w2.metric("Customers warned", num(summary["customers"]))
-    w2.metric("Value at risk", money(summary["value_at_risk"]) if summary["customers"] else "0")
+    w2.metric("Value at risk", money(summary["value_at_risk"] if summary["customers"] else 0, currency),
+              help=f"{money_exact(summary['value_at_risk'] if summary['customers'] else 0, currency)}: summed over the "
+                   "warned customers (each one's predicted CLV where there is one, else their lifetime net revenue).")
     w2.download_button("Download CSV", data=lambda: data.table_csv(wh, "fct_churn_warning"),
                        file_name=f"churn_warning_{as_of:%Y%m%d}.csv", mime="text/csv", key="dl_churn_warning",
                        on_click="ignore")
 
 
 def value(wh: data.Warehouse, as_of: pd.Timestamp) -> None:
+    currency = insight.reporting_currency()
     grid = data.rfm_grid(wh)
     segments = data.rfm_segments(wh)
     st.markdown("**RFM grid** - customers per recency x frequency score cell (as of as_of_date), coloured by the "
                 "cell's main segment; hover for every segment in the cell. Frequency ties share a score, so one-time "
                 "buyers all score F = 1 and some F scores can stay empty.")
-    st.altair_chart(charts.rfm_grid(grid), width="stretch")
-    left, right = st.columns([2, 3])
+    st.altair_chart(charts.rfm_grid(grid, currency), width="stretch")
+    st.caption(rfm_counts_note(grid, segments, data.rfm_segment_cells(wh)))
+    st.markdown("**Segments** - share of customers and of revenue in the RFM window")
+    left, right = st.columns([3, 2])
     with left:
-        st.markdown("**Segments** - share of customers and of revenue in the RFM window")
         st.altair_chart(charts.segment_bars(segments), width="stretch")
     with right:
-        table(segments.drop(columns=["segment_description"]), percent=["share_of_customers", "share_of_monetary"])
         with st.expander("What each segment means"):
             for _, row in segments.iterrows():
                 st.markdown(f"- **{row['rfm_segment']}**: {row['segment_description']}")
+    table(segments.drop(columns=["segment_description"]), percent=["share_of_customers", "share_of_monetary"],
+          currency=currency)
     tiers = data.tier_mix(wh)
     st.markdown("**Membership tiers** - lifecycle-stage mix within each tier")
-    t1, t2 = st.columns([3, 1])
+    t1, t2 = st.columns(2)
     t1.altair_chart(charts.tier_mix(tiers), width="stretch")
     totals = tiers.groupby("membership_tier", as_index=False)[["customers", "lifetime_net_revenue"]].sum()
     totals["membership_tier"] = pd.Categorical(totals["membership_tier"], charts.TIER_ORDER, ordered=True)
-    t2.dataframe(totals.sort_values("membership_tier"), hide_index=True,
-                 column_config={"lifetime_net_revenue": st.column_config.NumberColumn(format="%.0f")})
+    with t2:
+        table(totals.sort_values("membership_tier"), currency=currency)
     left, right = st.columns(2)
     with left:
         n = st.slider("LTV cohorts", 3, 24, 12, key="ltv_cohorts")
-        st.markdown("**Cohort LTV** - cumulative net revenue per first-order customer (complete months)")
-        st.altair_chart(charts.ltv_curves(data.cohort_ltv(wh, n)), width="stretch")
+        st.markdown(f"**Cohort LTV** - cumulative net revenue per first-order customer in {currency} (complete months)")
+        st.altair_chart(charts.ltv_curves(data.cohort_ltv(wh, n), currency), width="stretch")
     with right:
         st.markdown("**Repeat-purchase rate** by first-order month (complete windows only)")
         st.altair_chart(charts.repeat_rates(data.repeat_purchase(wh)), width="stretch")
@@ -287,15 +412,18 @@ def value(wh: data.Warehouse, as_of: pd.Timestamp) -> None:
         not_built("fct_customer_clv", "Predicted CLV")
         return
     summary = data.clv_summary(wh).iloc[0]
-    m = st.columns(4)
-    m[0].metric("Customers scored", num(summary["customers"]))
-    m[1].metric("Predicted CLV, total", money(summary["predicted_clv"]))
-    m[2].metric("Median predicted CLV", f"{summary['median_predicted_clv']:,.2f}")
-    m[3].metric("Mean P(alive)", pct(summary["avg_p_alive"]))
+    none_scored = "no customer is scored (fct_customer_clv is empty)"
+    with Tiles(4) as tiles:
+        tiles.metric(0, "Customers scored", num(summary["customers"]))
+        tiles.metric(1, "Predicted CLV, total", money(summary["predicted_clv"], currency), reason=none_scored,
+                     help=f"{money_exact(summary['predicted_clv'], currency)} over the scored customers.")
+        tiles.metric(2, "Median predicted CLV", money(summary["median_predicted_clv"], currency, digits=2),
+                     reason=none_scored)
+        tiles.metric(3, "Mean P(alive)", pct(summary["avg_p_alive"]), reason=none_scored)
     left, right = st.columns(2)
     with left:
-        st.altair_chart(charts.histogram(data.clv_histogram(wh, "predicted_clv"), "predicted CLV (99th pct in last bin)"),
-                        width="stretch")
+        st.altair_chart(charts.histogram(data.clv_histogram(wh, "predicted_clv"),
+                                         f"predicted CLV, {currency} (99th pct in last bin)"), width="stretch")
     with right:
         st.altair_chart(charts.histogram(data.clv_histogram(wh, "p_alive"), "P(alive)", ".0%"), width="stretch")
     if wh.has("fct_clv_parameters"):
@@ -304,11 +432,27 @@ def value(wh: data.Warehouse, as_of: pd.Timestamp) -> None:
     _predictions(wh)
 
 
+def rfm_counts_note(grid: pd.DataFrame, segments: pd.DataFrame, cells: pd.DataFrame) -> str:
+    """Why the grid's numbers and the segment table's differ, with the total both add up to."""
+    in_grid, in_table = int(grid["customers"].sum()), int(segments["customers"].sum())
+    note = ("Two counts: a grid cell counts every customer with that R and F score, whichever segment their M "
+            "score puts them in (a cell marked 'k segments' is shared; hover for the split), while the table counts "
+            "one segment's customers over all the cells it covers")
+    spread = cells[cells["cells"] > 1].head(1)
+    if len(spread):
+        row = spread.iloc[0]
+        note += f" (e.g. {row['rfm_segment']}: {row['customers']:,} customers in {row['cells']} cells)"
+    total = (f"both add up to the same {in_grid:,} scored customers" if in_grid == in_table else
+             f"the grid holds {in_grid:,} customers, the table {in_table:,}")
+    return f"{note}; {total}."
+
+
 def _predictions(wh: data.Warehouse) -> None:
     st.markdown("**Predictive fields** (Klaviyo's set, fct_customer_predictions): predicted orders and CLV over the "
                 "horizon, churn probability = 1 - P(alive), expected date of next order = the median day of the "
                 "next order within the horizon. Null, with the failing condition as the status, where Klaviyo's "
-                "conditions (vars predictive_min_customers, _history_days, _repeat_orders) do not hold.")
+                "conditions (vars `predictive_min_customers`, `predictive_min_history_days`, "
+                "`predictive_min_repeat_orders`) do not hold.")
     if not wh.has("fct_customer_predictions"):
         not_built("fct_customer_predictions", "Predictive fields")
         return
@@ -319,10 +463,11 @@ def _predictions(wh: data.Warehouse) -> None:
                                               for row in summary.itertuples()))
         return
     row = ok.iloc[0]
-    m = st.columns(3)
-    m[0].metric("Customers predicted", num(row["customers"]))
-    m[1].metric("Median days to next order", f"{row['median_days_to_next_order']:,.0f}")
-    m[2].metric("Next order expected within 30 days", num(row["expected_within_30_days"]))
+    with Tiles(3) as tiles:
+        tiles.metric(0, "Customers predicted", num(row["customers"]))
+        tiles.metric(1, "Median days to next order", num(row["median_days_to_next_order"]),
+                     reason="no predicted customer has an expected next order within the horizon")
+        tiles.metric(2, "Next order expected within 30 days", num(row["expected_within_30_days"]))
     table(data.table_preview(wh, "fct_customer_predictions", 100, order_by="predicted_clv desc nulls last"),
           percent=["churn_probability", "order_within_horizon_probability"])
 
@@ -344,15 +489,17 @@ def experiments(wh: data.Warehouse, as_of: pd.Timestamp) -> None:
                                           required=True)
             rows = frame[frame["experiment_id"] == chosen]
             prefix = f"within_{window}"
-            cols = st.columns(max(len(rows), 1))
-            for col, (_, row) in zip(cols, rows.iterrows()):
-                col.metric(f"{row['variant']}{' (control)' if row['is_control'] else ''}",
-                           pct(row[f"{prefix}_retention"]),
-                           None if row["is_control"] else delta_pp(row[f"{prefix}_retention"],
-                                                                   row[f"{prefix}_retention"] - row[f"{prefix}_lift"]),
-                           help=f"{row['customers_assigned']:,.0f} assigned, "
-                                f"{row[f'eligible_customers_{window}']:,.0f} with a complete window; "
-                                f"p = {row[f'{prefix}_p_value']:.3g}" if not row["is_control"] else None)
+            with Tiles(max(len(rows), 1)) as tiles:
+                for index, (_, row) in enumerate(rows.iterrows()):
+                    p_value = row[f"{prefix}_p_value"]
+                    tiles.metric(index, f"{row['variant']}{' (control)' if row['is_control'] else ''}",
+                                 pct(row[f"{prefix}_retention"]),
+                                 None if row["is_control"] else delta_pp(
+                                     row[f"{prefix}_retention"], row[f"{prefix}_retention"] - row[f"{prefix}_lift"]),
+                                 reason=f"no customer of the variant has a complete {window} window yet",
+                                 help=f"{row['customers_assigned']:,.0f} assigned, "
+                                      f"{row[f'eligible_customers_{window}']:,.0f} with a complete window"
+                                      + ("" if row["is_control"] or _missing(p_value) else f"; p = {p_value:.3g}"))
             variants = rows[~rows["is_control"]].dropna(subset=[f"{prefix}_lift"])
             if len(variants):
                 st.markdown(f"**Lift of {window} retention over control** with its 95% interval")
@@ -405,7 +552,10 @@ def activation(wh: data.Warehouse, as_of: pd.Timestamp) -> None:
                            file_name=f"{table_name.removeprefix('fct_')}_{as_of:%Y%m%d}.csv", mime="text/csv",
                            key=f"dl_{table_name}", on_click="ignore", disabled=count == 0)
         with a1:
-            table(data.table_preview(wh, table_name, 100), height=220)
+            if count:
+                table(data.table_preview(wh, table_name, 100), height=220)
+            else:
+                st.caption(f"Nobody is in this audience on {as_of:%Y-%m-%d}.")
 
 
 def _funnel(wh: data.Warehouse, as_of: pd.Timestamp) -> None:
@@ -415,24 +565,36 @@ def _funnel(wh: data.Warehouse, as_of: pd.Timestamp) -> None:
     days = f2.slider("Days (ending on as_of_date)", 7, 180, 28, key="funnel_days")
     start = as_of - pd.Timedelta(days=days - 1)
     totals = data.funnel_totals(wh, start, as_of, None if channel == "all" else channel).iloc[0]
-    m = st.columns(4)
-    for col, (rate, label) in zip(m, [("view_to_cart_rate", "View to cart"), ("cart_to_checkout_rate", "Cart to checkout"),
-                                      ("checkout_to_order_rate", "Checkout to order"),
-                                      ("funnel_conversion_rate", "View to order (all steps)")]):
-        col.metric(label, pct(totals[rate]), help="Customers with both steps on a day / customers with the first step, "
-                                                  "summed over the days.")
+    first_steps = {"view_to_cart_rate": "viewed a product", "cart_to_checkout_rate": "added to cart",
+                   "checkout_to_order_rate": "started checkout", "funnel_conversion_rate": "viewed a product"}
+    with Tiles(4) as tiles:
+        for index, (rate, label) in enumerate([("view_to_cart_rate", "View to cart"),
+                                               ("cart_to_checkout_rate", "Cart to checkout"),
+                                               ("checkout_to_order_rate", "Checkout to order"),
+                                               ("funnel_conversion_rate", "View to order (all steps)")]):
+            tiles.metric(index, label, pct(totals[rate]), reason=f"no customer {first_steps[rate]} in the {days} days",
+                         help="Customers with both steps on a day / customers with the first step, summed over the "
+                              "days.")
+    if len(tiles.missing) == len(first_steps):
+        st.caption("The funnel counts behavioural events (product views, carts, checkouts); a feed of orders only "
+                   "has none.")
     steps = pd.DataFrame({"step": ["viewed a product", "added to cart", "started checkout", "ordered"],
                           "customers": [totals[c] for c in data.FUNNEL_STEPS]}).fillna(0)
     first = steps["customers"].iloc[0]
     steps["of_first"] = steps["customers"] / first if first else None
+    weekly = data.funnel_weekly(wh, start, as_of, None if channel == "all" else channel)
     left, right = st.columns(2)
     with left:
         st.markdown(f"**Customer-days per step, last {days} days**")
         st.altair_chart(charts.funnel(steps), width="stretch")
     with right:
         st.markdown("**Step conversion per week** (pooled over the week's days)")
-        st.altair_chart(charts.funnel_rates(data.funnel_weekly(wh, start, as_of, None if channel == "all" else channel)),
-                        width="stretch")
+        rates = list(data.FUNNEL_RATES)
+        if weekly[rates].notna().any().any():
+            st.altair_chart(charts.funnel_rates(weekly), width="stretch")
+        else:
+            st.info(f"No step conversion in the {days} days: no week has a customer who viewed a product, added to "
+                    "cart or started checkout.")
 
 
 # --- explore: the retention insight macro on the user's choices ------------------------------------------------
@@ -446,15 +608,6 @@ RETENTION_TYPE_HELP = ("First time: a customer's cohort is the period of their f
                        "filters. First ever: the period of their first target event of any properties, kept only if "
                        "that event matches. Recurring: a customer joins the cohort of every period with a target "
                        "event.")
-
-
-def _share(value, reason: str, digits: int = 1) -> str:
-    """A rate as a percentage, or why there is none (never a bare n/a)."""
-    return reason if value is None or pd.isna(value) else f"{value:.{digits}%}"
-
-
-def _money(value, currency: str, reason: str) -> str:
-    return reason if value is None or pd.isna(value) else f"{currency} {value:,.2f}"
 
 
 def _event_label(events: pd.DataFrame):
@@ -566,7 +719,12 @@ def explore(wh: data.Warehouse, as_of: pd.Timestamp) -> None:
         timing += f" after parsing the project in {compiled.parse_seconds:.1f} s"
     st.caption(f"{timing}; query {query_seconds:.2f} s.")
     if rows.empty:
-        st.info("No cohort for these choices: nobody did the target event (with its filters) in the range.")
+        why = {"first_time": "nobody's first target event that matches the filters falls in the range (first "
+                             "time: a cohort is the period of a customer's first such event)",
+               "first_ever": "nobody's first target event ever falls in the range and matches the filters (first "
+                             "ever)"}.get(args.retention_type,
+                                          "nobody did the target event (with its filters) in the range")
+        st.info(f"No cohort for these choices: {why}.")
         _compiled_sql(args, compiled)
         return
     grain = args.period
@@ -576,25 +734,26 @@ def explore(wh: data.Warehouse, as_of: pd.Timestamp) -> None:
     starts = rows[rows["period_number"] == 0]
     complete_periods = [int(n) for n in pooled["period_number"] if n > 1]
     far = max(complete_periods) if complete_periods else None
-    m = st.columns(4)
     values_count = rows["breakdown_value"].nunique() if by else 0
-    m[0].metric("Cohorts", f"{rows['cohort_start'].nunique():,}"
-                + (f" x {values_count:,} value{'s' if values_count != 1 else ''}" if by else ""))
-    m[1].metric("Cohort members", f"{starts['cohort_size'].sum():,}",
-                help="Summed over cohorts" + (" and breakdown values" if by else "")
-                     + (": a recurring customer is in the cohort of every period with a target event."
-                        if args.retention_type == "recurring" else "."))
     period = grain.capitalize()
-    m[2].metric(f"{period} 1 retention", _share(rate_at.get(1), "no complete cell yet"),
-                help="Cohorts pooled: sum(retained) / sum(cohort size) over the complete cells of period 1; none is "
-                     f"complete until a cohort's next {grain} has ended by date_to and as_of_date.")
-    if far is not None:
-        m[3].metric(f"{period} {far} retention", _share(rate_at.get(far), "no complete cell yet"),
-                    help=f"The latest period with a complete cell, cohorts pooled: sum(retained) / sum(cohort size) "
-                         f"over the complete cells of period {far}.")
-    else:
-        m[3].metric(f"{period} 2+ retention", "no complete cell yet",
-                    help=f"No cohort has been followed for two whole {grain}s by date_to and as_of_date.")
+    with Tiles(4) as tiles:
+        tiles.metric(0, "Cohorts", f"{rows['cohort_start'].nunique():,}"
+                     + (f" x {values_count:,} value{'s' if values_count != 1 else ''}" if by else ""))
+        tiles.metric(1, "Cohort members", f"{starts['cohort_size'].sum():,}",
+                     help="Summed over cohorts" + (" and breakdown values" if by else "")
+                          + (": a recurring customer is in the cohort of every period with a target event."
+                             if args.retention_type == "recurring" else "."))
+        tiles.metric(2, f"{period} 1 retention", pct(rate_at.get(1)),
+                     reason=f"no complete cell yet: no cohort's next {grain} has ended by date_to and as_of_date",
+                     help="Cohorts pooled: sum(retained) / sum(cohort size) over the complete cells of period 1.")
+        if far is not None:
+            tiles.metric(3, f"{period} {far} retention", pct(rate_at.get(far)),
+                         help=f"The latest period with a complete cell, cohorts pooled: sum(retained) / sum(cohort "
+                              f"size) over the complete cells of period {far}.")
+        else:
+            tiles.metric(3, f"{period} 2+ retention", NA,
+                         reason=f"no complete cell yet: no cohort has been followed for two whole {grain}s by "
+                                "date_to and as_of_date")
     matrix = rows
     heading = f"**Retention heatmap** - {args.retention_type.replace('_', ' ')} {grain} cohorts"
     h1, h2 = st.columns([1, 2], vertical_alignment="bottom")
@@ -702,7 +861,7 @@ def _nday_value(wh: data.Warehouse, currency: str) -> None:
     for start in range(0, len(known), 3):
         cols = st.columns(3)
         for col, n in zip(cols, known[start:start + 3]):
-            col.metric(f"Day {n} value, months pooled", _money(pooled_at[n], currency, ""),
+            col.metric(f"Day {n} value, months pooled", money_exact(pooled_at[n], currency),
                        help="Cumulative net revenue by day N / cohort size, over every monthly cohort whose N days "
                             f"are complete (sum / sum), in {currency}.")
     waiting = [n for n in days if n not in pooled_at.index]

@@ -23,7 +23,7 @@ import pytest
 from conftest import PROJECT_DIR, Warehouse
 from streamlit.testing.v1 import AppTest
 
-from retention_warehouse.dashboard import data, screenshot, views
+from retention_warehouse.dashboard import charts, data, screenshot, views
 
 APP = PROJECT_DIR / "retention_warehouse" / "dashboard" / "app.py"
 PAGES = list(views.PAGES)
@@ -160,6 +160,10 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def helps(at: AppTest) -> dict[str, str]:
+    return {m.label: m.proto.help for m in at.metric}
+
+
 def texts(at: AppTest) -> str:
     parts = [e.value for e in at.info] + [e.value for e in at.warning] + [e.value for e in at.markdown]
     return "\n".join(str(p) for p in parts)
@@ -228,19 +232,19 @@ def test_cohort_filters_change_the_figures(database, monkeypatch):
     assert base["Cohorts shown"] != "0"
     at.selectbox(key="activity_basis").set_value("purchase").run()
     purchase = metrics(at)
-    assert purchase["Period 1 (month), all cohorts pooled"] != base["Period 1 (month), all cohorts pooled"]
+    assert purchase["Period 1 retention"] != base["Period 1 retention"]
     at.selectbox(key="cohort_basis").set_value("first_order").run()
     first_order = metrics(at)
     assert first_order["Customers in them"] != purchase["Customers in them"]
     at.selectbox(key="grain").set_value("week").run()
+    assert "(week grain)" in helps(at)["Period 1 retention"]
     weekly = metrics(at)
-    assert "Period 1 (week), all cohorts pooled" in weekly
     at.selectbox(key="split_week").set_value("acquisition_channel").run()
     assert not at.exception
     by_channel = metrics(at)
     assert by_channel["Customers in them"] != weekly["Customers in them"]
     at.selectbox(key="grain").set_value("day").run()
-    assert not at.exception and "Period 1 (day), all cohorts pooled" in metrics(at)
+    assert not at.exception and "(day grain)" in helps(at)["Period 1 retention"]
 
 
 def test_activity_date_range_changes_the_figures(database, monkeypatch):
@@ -518,41 +522,221 @@ def test_cache_key_follows_the_file(tmp_path):
 
 @pytest.mark.skipif(screenshot.find_chromium() is None,
                     reason="headless Chromium is not installed (apt-get install chromium); the browser check needs it")
-def test_dashboard_in_headless_chromium(database, marts_database, tmp_path):
-    """Each page in a real browser: no error box, its charts drawn, nothing blank. The Explore page compiles with
-    dbt in the served dashboard; Brackets & value is served on the build with its marts."""
+def test_dashboard_in_headless_chromium(database, tmp_path):
+    """Every page in a real browser 1280 px wide, through the screenshot command's own code (capture_pages): one
+    whole-page PNG per page, no error box, its charts drawn, nothing blank; no label cut short (metric labels,
+    values and deltas, widget values: text wider than its box), no "None" or "NaN" in the visible text, and every
+    "n/a" tile explained in a caption under its row. The Explore page compiles with dbt in the served dashboard."""
     from PIL import Image
 
-    shots = {}
-    with screenshot.Browser() as browser:
-        for served, pages in ((database, ("overview", "cohorts", "explore")), (marts_database, ("brackets",))):
-            with screenshot.serve(served) as url:
-                for page in pages:
-                    capture = browser.capture(f"{url}/?page={page}", height=screenshot.PAGE_HEIGHTS[page])
-                    assert "Retention warehouse" in capture.text, "title missing from the rendered page"
-                    assert html.escape(f"Retention warehouse - {views.PAGES[page][0]}", quote=False) in capture.html
-                    assert capture.exceptions == 0 and capture.error_alerts == 0, f"{page} shows an error"
-                    for phrase in ("Traceback", "Error:", "Exception"):
-                        assert phrase not in capture.text, f"{page} shows {phrase!r}"
-                    assert capture.charts >= 2, f"{page} rendered {capture.charts} charts"
-                    if page in ("explore", "brackets"):
-                        assert not re.search(r"\b(None|n/a|NaN)\b", capture.text), f"{page} shows a bare missing value"
-                    if page == "explore":
-                        assert re.search(r"compiled (by dbt in|SQL from the cache)", capture.text)
-                    png = screenshot.compact_png(capture.png)
-                    assert len(png) < 500_000
-                    (tmp_path / f"{page}.png").write_bytes(png)
-                    image = Image.open(io.BytesIO(png)).convert("RGB")
-                    assert image.size[0] == 1400
-                    colours = image.getcolors(maxcolors=1 << 16) or []
-                    assert len(colours) > 20, f"{page} screenshot looks blank"
-                    shots[page] = image
+    captures = screenshot.capture_pages(tmp_path, database=database)
+    assert list(captures) == PAGES, "the screenshot command skips a page"
+    for page, capture in captures.items():
+        assert "Retention warehouse" in capture.text, "title missing from the rendered page"
+        assert html.escape(f"Retention warehouse - {views.PAGES[page][0]}", quote=False) in capture.html
+        assert capture.exceptions == 0 and capture.error_alerts == 0, f"{page} shows an error"
+        for phrase in ("Traceback", "Error:", "Exception"):
+            assert phrase not in capture.text, f"{page} shows {phrase!r}"
+        assert capture.charts >= 2, f"{page} rendered {capture.charts} charts"
+        assert not capture.cut, f"{page} cuts labels short at 1280 px: {capture.cut}"
+        assert not capture.problems(), f"{page}: {capture.problems()}"
+        lines = [line.strip() for line in capture.text.splitlines() if line.strip()]
+        for index, line in enumerate(lines):
+            if line == views.NA:  # a tile's value; the line before it is the tile's label
+                label = lines[index - 1]
+                assert f"{label}: {views.NA} - " in capture.text, f"{page}: {label} is n/a with no reason"
+        if page == "explore":
+            assert re.search(r"compiled (by dbt in|SQL from the cache)", capture.text)
+        png = (tmp_path / f"dashboard_{page}.png").read_bytes()
+        assert len(png) < 500_000
+        image = Image.open(io.BytesIO(png)).convert("RGB")
+        assert image.size[0] == screenshot.WIDTH == 1280
+        assert image.size[1] > 900, f"{page}: the screenshot is not of the whole page"
+        colours = image.getcolors(maxcolors=1 << 16) or []
+        assert len(colours) > 20, f"{page} screenshot looks blank"
     if os.environ.get("UPDATE_SCREENSHOTS"):  # refresh the committed screenshots from this build
         target = PROJECT_DIR / "docs" / "screenshots"
-        target.mkdir(parents=True, exist_ok=True)
-        for page in shots:
-            if page != "brackets":  # its marts are stand-ins built by this test, not the project's models yet
-                shutil.copyfile(tmp_path / f"{page}.png", target / f"dashboard_{page}.png")
+        for page in captures:
+            if (target / f"dashboard_{page}.png").exists():
+                shutil.copyfile(tmp_path / f"dashboard_{page}.png", target / f"dashboard_{page}.png")
+
+
+# --- readable at 1280 px: short labels, month axes, n/a with a reason, no None, money with its currency ------------
+
+@pytest.fixture(scope="module")
+def orders_only_database(faulty_warehouse: Warehouse, tmp_path_factory) -> Path:
+    """A copy of the build shaped like CDNOW loaded as orders: every customer signed up long before as_of_date (no
+    signup cohort in its last 40 days) and no behavioural event reaches the funnel."""
+    path = tmp_path_factory.mktemp("orders_only") / faulty_warehouse.database.name
+    shutil.copyfile(faulty_warehouse.database, path)
+    with duckdb.connect(str(path)) as con:
+        as_of = con.execute("select max(activity_date) from marts.fct_active_customers_daily").fetchone()[0]
+        con.execute("delete from marts.fct_retention_headline where cohort_date > cast(? as date) - 40", [as_of])
+        con.execute("delete from marts.fct_funnel_daily; delete from marts.fct_funnel_daily_by_channel")
+    return path
+
+
+@pytest.fixture(scope="module")
+def rendered(database, orders_only_database) -> dict[tuple[str, str], AppTest]:
+    """Every page run once on the build and once on its orders-only copy, for the checks below (read only: a run
+    kept here is not run again)."""
+    runs = {}
+    with pytest.MonkeyPatch.context() as patch:
+        for name, served in (("build", database), ("orders only", orders_only_database)):
+            for page in PAGES:
+                at = runs[name, page] = run_app(served, patch, page)
+                assert not at.exception, f"{name}, {page}: {[e.value for e in at.exception]}"
+    return runs
+
+
+def unexplained_na(at: AppTest) -> list[str]:
+    """Tiles reading n/a without "n/a - <reason>" in their help and in a caption under them."""
+    captions = " ".join(c.value for c in at.caption)
+    return [m.label for m in at.metric if m.value == views.NA
+            and not (m.proto.help.startswith(f"{views.NA} - ") and f"**{m.label}**: {views.NA} - " in captions)]
+
+
+def test_cut_labels_are_short(database, monkeypatch):
+    """The cohort tiles' labels that were cut at 1280 px ("Period 1 (month), all cohorts po...") are short; the grain
+    and the pooling moved into the help. So did the lifecycle tiles' "+134 in 30 days" deltas."""
+    at = run_app(database, monkeypatch, "cohorts")
+    labels = [m.label for m in at.metric]
+    assert labels == ["Cohorts shown", "Customers in them", "Period 1 retention", "Period 6 retention"]
+    assert all(len(label) <= 24 for label in labels)
+    assert "(month grain); all cohorts of the selection pooled" in helps(at)["Period 1 retention"]
+    assert all(len(option) <= 22 for option in at.selectbox(key="measure").options)
+    at.sidebar.radio(key="page").set_value("lifecycle").run()
+    deltas = [m.proto.delta for m in at.metric if m.proto.delta]
+    assert deltas and all(re.fullmatch(r"[+-][\d,]+", delta) for delta in deltas), deltas
+    assert any("the change since 30 days earlier" in c.value for c in at.caption)
+
+
+def test_month_axes_have_one_label_per_month():
+    """CDNOW's three cohort months drew "1997-01" four times on the headline chart (a temporal axis with a month
+    format and weekly ticks); the month charts now put one ordinal YYYY-MM label per month, in time order."""
+    months = pd.to_datetime(["1997-01-01", "1997-02-01", "1997-03-01"])
+    headline = pd.DataFrame({"cohort_month": months, "cohort_size": [7846, 8476, 7248],
+                             **{f: [0.01, 0.02, 0.03] for f in ("d1_retention", "d7_retention", "within_7d_retention")},
+                             "d30_retention": [0.01, 0.02, None], "within_30d_retention": [0.01, None, None]})
+    churn = pd.DataFrame({"month_start": months, "churn_rate": [0.0, 0.1, 0.2], "is_complete": [True, True, False],
+                          "customers_at_start": 10, "churned_customers": 1})
+    repeat = pd.DataFrame({"cohort_month": months, "repeat_rate_30d": [0.1, 0.2, 0.3], "repeat_rate_60d": 0.3,
+                           "repeat_rate_90d": [0.4, None, None]})
+    for chart in (charts.headline_lines(headline), charts.churn_rate(churn), charts.repeat_rates(repeat)):
+        spec = chart.to_dict()
+        x = spec["encoding"]["x"]
+        assert x["type"] == "ordinal" and x["field"] == charts.MONTH_LABEL, x
+        assert x["sort"] == ["1997-01", "1997-02", "1997-03"] and "format" not in x.get("axis", {})
+        rows = next(iter(spec["datasets"].values()))
+        assert {row[charts.MONTH_LABEL] for row in rows} == set(x["sort"])
+    # four weekly cohorts inside one month are one label, not four
+    weeks = pd.DataFrame({"cohort_start": pd.to_datetime(["1997-01-01", "1997-01-08", "1997-01-15", "1997-01-22"])})
+    labelled, x = charts.month_axis(weeks, "cohort_start", "month")
+    assert x.to_dict()["sort"] == ["1997-01"] and set(labelled[charts.MONTH_LABEL]) == {"1997-01"}
+
+
+def test_long_legends_go_under_the_chart():
+    """A legend right of a chart is cut off at the chart's bottom (the demo's retention curves lost their latest
+    cohort, 2025-05): past eight series it moves under the chart, in rows, and the chart grows by those rows."""
+    def curves(cohorts: int):
+        starts = pd.date_range("2024-01-01", periods=cohorts, freq="MS")
+        matrix = pd.DataFrame([{"cohort_start": d, "period_number": n, "retention_rate": 0.5, "cohort_size": 10,
+                                "is_complete": True} for d in starts for n in (0, 1)])
+        pooled = pd.DataFrame({"period_number": [0, 1], "retention_rate": [1.0, 0.5], "cohorts": cohorts})
+        return charts.retention_curves(matrix, pooled, "month").to_dict()
+
+    few, many = curves(5), curves(12)
+    assert few["layer"][0]["encoding"]["color"]["legend"].get("orient") is None and few["height"] == 360
+    legend = many["layer"][0]["encoding"]["color"]["legend"]
+    assert legend["orient"] == "bottom" and legend["columns"] == charts.LEGEND_COLUMNS_BELOW
+    assert many["height"] == 360 + 40 + 30 * 3
+    shown = {row["series"] for dataset in many["datasets"].values() for row in dataset if "series" in row}
+    assert len(shown - {"all cohorts (pooled)"}) == 12
+
+
+def test_na_tiles_say_why(rendered):
+    """On a CDNOW-like warehouse the within-7-days tile and the funnel tiles are n/a: each says why, in its help and
+    in a caption under its row; no page has an unexplained n/a."""
+    at = rendered["orders only", "overview"]
+    tile = next(m for m in at.metric if m.label == "Within-7-days retention")
+    assert tile.value == views.NA
+    assert re.match(r"n/a - no cohort with a complete 7-day window: nobody signed up between \d{4}-\d\d-\d\d and "
+                    r"\d{4}-\d\d-\d\d\.", tile.proto.help), tile.proto.help
+    assert any("**Within-7-days retention**: n/a - no cohort with a complete 7-day window" in c.value
+               for c in at.caption)
+    at = rendered["orders only", "activation"]
+    funnel = {m.label: m for m in at.metric if m.label != "Customers"}
+    assert len(funnel) == 4 and all(m.value == views.NA for m in funnel.values())
+    assert funnel["Cart to checkout"].proto.help.startswith("n/a - no customer added to cart in the 28 days.")
+    assert any("a feed of orders only has none" in c.value for c in at.caption)
+    for (name, page), at in rendered.items():
+        assert not unexplained_na(at), f"{name}, {page}: n/a without a reason: {unexplained_na(at)}"
+
+
+def test_tables_show_no_none(rendered):
+    """No table shows "None": an empty cell is a dash and a caption under the table says why, per column (the RFM
+    segment table's value_group is empty for the segments in neither value group)."""
+    seen_gaps = set()
+    for (name, page), at in rendered.items():
+        captions = [c.value for c in at.caption]
+        for frame in at.dataframe:
+            shown = frame.value
+            assert not any(shown[c].dropna().astype(str).eq("None").any() for c in shown.columns), \
+                f"{name}, {page}: a cell holds the text None"
+            gaps = [column for column in shown.columns if shown[column].isna().any()]
+            if gaps:
+                assert frame.proto.placeholder == views.MISSING, f"{name}, {page}: empty cells would read None"
+                assert any(c.startswith(f"{views.MISSING} = no value") and all(f"`{g}`" in c for g in gaps)
+                           for c in captions), f"{name}, {page}: no reason given for the empty cells of {gaps}"
+                seen_gaps.update(gaps)
+        shown_text = " ".join([*(m.value for m in at.metric), *(m.proto.delta for m in at.metric),
+                               *(m.proto.help for m in at.metric), *captions])
+        assert not re.search(r"\b(None|NaN|nan)\b", shown_text), f"{name}, {page} shows None or NaN"
+    assert "value_group" in seen_gaps  # the segment table printed "None" there
+    at = rendered["build", "value"]
+    assert next(f for f in at.dataframe if "value_group" in f.value.columns).value["value_group"].isna().any()
+    assert "neither value group" in next(c.value for c in at.caption if "`value_group`" in c.value)
+
+
+def test_money_carries_its_currency(rendered):
+    """Every money tile and money column names the reporting currency (reporting_currency, default USD)."""
+    money_label = re.compile(r"revenue|CLV|value at risk|liability", re.I)
+    tiles = {}
+    for page in PAGES:
+        at = rendered["build", page]
+        tiles.update({m.label: m.value for m in at.metric if money_label.search(m.label)})
+        for frame in at.dataframe:
+            config = json.loads(frame.proto.columns or "{}")
+            for column in frame.value.columns:
+                if views.MONEY_COLUMN.search(column) and pd.api.types.is_numeric_dtype(frame.value[column]):
+                    assert config.get(column, {}).get("label") == f"{column} (USD)", f"{page}: {column} has no currency"
+    assert {"Net revenue, 30 days", "Value at risk", "Predicted CLV, total", "Median predicted CLV",
+            "Liability"} <= set(tiles)
+    assert all(value.startswith("USD ") for value in tiles.values()), tiles
+    assert views.money(201_597.4, "USD") == "USD 201.6k" and views.money(76_109, "EUR") == "EUR 76,109"
+    assert views.money(1_234_567, "USD") == "USD 1.23M" and views.money(None, "USD") == views.NA
+    assert views.money(6.316, "USD", digits=2) == "USD 6.32"
+    assert views.money_exact(1_234_567.891, "USD") == "USD 1,234,567.89"
+
+
+def test_rfm_page_explains_its_two_counts(rendered, database, faulty_warehouse):
+    """The grid's cell counts (every customer of the cell) and the segment table's counts (a segment over its cells)
+    differ; the page says why, marks the cells that segments share, and shows that both add up to the scored
+    customers."""
+    scored = int(faulty_warehouse.query("select count(*) as n from marts.fct_customer_rfm")["n"].iloc[0])
+    at = rendered["build", "value"]
+    note = next(c.value for c in at.caption if c.value.startswith("Two counts"))
+    assert f"both add up to the same {scored:,} scored customers" in note
+    cells = data.rfm_segment_cells(data.Warehouse(database))
+    spread = cells[cells["cells"] > 1].iloc[0]
+    assert f"e.g. {spread['rfm_segment']}: {spread['customers']:,} customers in {spread['cells']} cells" in note
+    grid = data.rfm_grid(data.Warehouse(database))
+    assert int(grid["customers"].sum()) == scored == int(cells["customers"].sum())
+    assert "cell_label" in at.get("vega_lite_chart")[0].proto.spec  # the page draws the grid below
+    spec = charts.rfm_grid(grid).to_dict()
+    labels = [row["cell_label"] for dataset in spec["datasets"].values() for row in dataset if "cell_label" in row]
+    shared = grid[grid["segment_count"] > 1]
+    assert len(shared) and sum(" segments" in label for label in labels) == len(shared)
 
 
 def test_busy_warehouse_shows_a_note(bare_database, tmp_path, monkeypatch):
