@@ -72,7 +72,7 @@ semantic: install
 	$(DBT) parse && $(VENV)/bin/mf validate-configs
 
 screenshots: install
-	$(PY) -m retention_warehouse.dashboard.screenshot --out docs/screenshots
+	$(PY) -m retention_warehouse.dashboard.screenshot --out docs/screenshots --pages overview cohorts value
 
 clean:
 	rm -rf target logs data retention.duckdb

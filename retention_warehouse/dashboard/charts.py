@@ -316,11 +316,12 @@ def histogram(frame: pd.DataFrame, title: str, value_format: str = ",.0f") -> al
     ).properties(height=260)
 
 
-def lift_chart(frame: pd.DataFrame, label: str, lift: str, low: str | None, high: str | None) -> alt.Chart:
+def lift_chart(frame: pd.DataFrame, label: str, lift: str, low: str | None, high: str | None,
+               title: str = "lift over control (share points)") -> alt.Chart:
     """Lift of each variant over control with its 95% interval (when the mart gives one)."""
     base = alt.Chart(frame).encode(y=alt.Y(f"{label}:N", title=None))
     points = base.mark_point(filled=True, size=90, color="#1f77b4").encode(
-        x=alt.X(f"{lift}:Q", title="lift over control (share points)", axis=alt.Axis(format="+%")),
+        x=alt.X(f"{lift}:Q", title=title, axis=alt.Axis(format="+%")),
         tooltip=[f"{label}:N", alt.Tooltip(f"{lift}:Q", format="+.1%")]
         + ([alt.Tooltip(f"{low}:Q", format="+.1%"), alt.Tooltip(f"{high}:Q", format="+.1%")] if low and high else []))
     layers = [points]

@@ -190,7 +190,8 @@ def _redemption_retention(wh) -> None:
     if len(months):
         months["cohort"] = pd.to_datetime(months["cohort_start"]).dt.strftime("%Y-%m")
         st.altair_chart(charts.lift_chart(months, "cohort", "retention_difference", "difference_ci_lower",
-                                          "difference_ci_upper"), width="stretch")
+                                          "difference_ci_upper", title="redeemers - non-redeemers (share points)"),
+                        width="stretch")
 
 
 def _coupons(wh) -> None:
@@ -217,8 +218,8 @@ def _coupons(wh) -> None:
                "channel (pooled over the months, compared within each month in the mart), with a 95% interval.")
     repeat = coupon_repeat(wh, int(window)).dropna(subset=["difference"])
     if len(repeat):
-        st.altair_chart(charts.lift_chart(repeat, "order_channel", "difference", "ci_lower", "ci_upper"),
-                        width="stretch")
+        st.altair_chart(charts.lift_chart(repeat, "order_channel", "difference", "ci_lower", "ci_upper",
+                                          title="coupon - no coupon (share points)"), width="stretch")
         table(repeat, percent=["coupon_repeat_rate", "other_repeat_rate", "difference", "ci_lower", "ci_upper"])
 
 
