@@ -16,7 +16,7 @@ import time
 import duckdb
 import pytest
 
-from conftest import DBT, PROJECT_DIR, Warehouse, dbt_env
+from conftest import DBT, PROJECT_DIR, Warehouse, dbt_env, with_test_vars
 from retention_warehouse.generate import generate
 from retention_warehouse.load import load_duckdb
 
@@ -46,7 +46,7 @@ def differing(digests: dict[str, str], reference: dict[str, str]) -> list[str]:
 
 def start_build(warehouse: Warehouse, tag: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [DBT, "build", "--target-path", str(warehouse.work_dir / f"target_{tag}"),
+        [DBT, *with_test_vars(("build",)), "--target-path", str(warehouse.work_dir / f"target_{tag}"),
          "--log-path", str(warehouse.work_dir / f"logs_{tag}")],
         cwd=PROJECT_DIR, env=warehouse.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
@@ -71,7 +71,7 @@ def test_concurrent_build_fails_clearly_and_the_file_stays_intact(fresh, referen
     time.sleep(4)
     assert first.poll() is None, "the first build finished too early for the check"
     second = subprocess.run(
-        [DBT, "build", "--target-path", str(fresh.work_dir / "target_second"),
+        [DBT, *with_test_vars(("build",)), "--target-path", str(fresh.work_dir / "target_second"),
          "--log-path", str(fresh.work_dir / "logs_second")],
         cwd=PROJECT_DIR, env=fresh.env, capture_output=True, text=True,
     )

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from retention_warehouse import contract
+
 
 @pytest.fixture(scope="module")
 def manifest(faulty_warehouse) -> pd.DataFrame:
@@ -57,7 +59,7 @@ def test_duplicates_are_merged(faulty_warehouse, manifest):
 
 def test_reconciliation_holds_per_table(faulty_warehouse):
     reconciliation = faulty_warehouse.query("select * from staging.stg_shop__reconciliation")
-    assert len(reconciliation) == 7
+    assert set(reconciliation.source_table) == set(contract.TABLES)  # every raw table, loyalty_ledger included
     for row in reconciliation.itertuples():
         assert row.rows_in == row.rows_kept + row.rows_merged + row.rows_quarantined, row.source_table
     raw_counts = faulty_warehouse.query(
