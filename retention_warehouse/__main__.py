@@ -12,7 +12,7 @@ import os
 import shlex
 import sys
 
-from .score_next_order import DATE_FORMATS, HelpFormatter, date_argument  # the standard library only
+from .cli import DATE_FORMATS, HelpFormatter, date_argument  # the standard library only
 
 PYTHON = ".venv/bin/python -m retention_warehouse"  # the hints' commands, runnable from a fresh clone
 DBT = ".venv/bin/dbt"

@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .score_next_order import HelpFormatter
+from .cli import HelpFormatter
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 START_DATE = "2024-01-01"  # the generator's default start

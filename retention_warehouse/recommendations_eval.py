@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .score_next_order import DATE_FORMATS, HelpFormatter, date_argument
+from .cli import DATE_FORMATS, HelpFormatter, date_argument
 
 if TYPE_CHECKING:
     import pandas as pd

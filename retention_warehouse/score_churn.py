@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .score_next_order import HelpFormatter
+from .cli import HelpFormatter
 
 if TYPE_CHECKING:
     import numpy as np

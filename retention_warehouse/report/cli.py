@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from retention_warehouse.score_next_order import HelpFormatter
+    from retention_warehouse.cli import HelpFormatter
 
     parser = argparse.ArgumentParser(prog="python -m retention_warehouse.report", formatter_class=HelpFormatter,
                                      description="Write the self-contained HTML retention report for a period.")

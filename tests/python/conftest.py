@@ -82,19 +82,34 @@ def dbt_env(database: Path) -> dict:
     return env
 
 
-def build_warehouse(work_dir: Path, *, customers: int, days: int, seed: int, fault_rate: float,
-                    start_date: str = "2024-01-01", build_args: tuple[str, ...] = ()) -> Warehouse:
+def build_warehouse(work_dir: Path, *, customers: int, days: int, seed: int, fault_rate: float = 0.0,
+                    start_date: str = "2024-01-01", build_args: tuple[str, ...] = (), loyalty: bool = False,
+                    command: str = "build") -> Warehouse:
+    """Generate, load and build (`dbt <command> <build_args>`) a warehouse in work_dir."""
     from retention_warehouse.generate import generate
     from retention_warehouse.load import load_duckdb
 
     work_dir.mkdir(parents=True, exist_ok=True)
     data_dir = work_dir / "raw"
-    generate(data_dir, customers=customers, seed=seed, start_date=start_date, days=days, fault_rate=fault_rate)
+    generate(data_dir, customers=customers, seed=seed, start_date=start_date, days=days, fault_rate=fault_rate,
+             loyalty=loyalty)
     database = work_dir / "warehouse.duckdb"
     load_duckdb(data_dir, database=str(database))
     warehouse = Warehouse(data_dir=data_dir, database=database, work_dir=work_dir, env=dbt_env(database))
-    warehouse.dbt("build", *build_args)
+    warehouse.dbt(command, *build_args)
     return warehouse
+
+
+def fault_manifest(warehouse: Warehouse):
+    """The generator's record of every injected fault (its truth folder)."""
+    import pandas as pd
+
+    return pd.read_parquet(warehouse.data_dir / "_truth" / "faults.parquet")
+
+
+def quarantined_rows(warehouse: Warehouse):
+    """Every quarantined row of the build: table, record id and reason."""
+    return warehouse.query("select source_table, record_id, quarantine_reason from staging.stg_shop__quarantine")
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import Warehouse, dbt_env
+from conftest import Warehouse, build_warehouse, dbt_env
 
 Z = 1.959963984540054
 LOYALTY_MODELS = ("+fct_loyalty_redemption_retention", "+fct_loyalty_customer_points", "+fct_loyalty_points_daily")
@@ -105,17 +105,8 @@ def test_derived_ledger_balances_and_reconciles(faulty_warehouse):
 
 @pytest.fixture(scope="module")
 def loyalty_warehouse(tmp_path_factory) -> Warehouse:
-    from retention_warehouse.generate import generate
-    from retention_warehouse.load import load_duckdb
-
-    work_dir = tmp_path_factory.mktemp("loyalty")
-    data_dir = work_dir / "raw"
-    generate(data_dir, customers=400, seed=11, days=300, loyalty=True)
-    database = work_dir / "warehouse.duckdb"
-    load_duckdb(data_dir, database=str(database))
-    warehouse = Warehouse(data_dir=data_dir, database=database, work_dir=work_dir, env=dbt_env(database))
-    warehouse.dbt("run", "--select", *LOYALTY_MODELS)
-    return warehouse
+    return build_warehouse(tmp_path_factory.mktemp("loyalty"), customers=400, seed=11, days=300, loyalty=True,
+                           command="run", build_args=("--select", *LOYALTY_MODELS))
 
 
 def test_programme_effect_within_the_interval(loyalty_warehouse):

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import test_pipeline
-from conftest import Warehouse, dbt_env
+from conftest import Warehouse, build_warehouse, fault_manifest, quarantined_rows
 from test_engines import assert_same_rows, fetch_duckdb
 
 from retention_warehouse.generate.faults import FAULT_CLASSES, LEDGER_FAULT_CLASSES
@@ -25,37 +25,24 @@ LOYALTY_MARTS = ("fct_loyalty_points_daily", "fct_loyalty_customer_points", "fct
                  "fct_loyalty_redemption_retention")
 
 
-def loyalty_warehouse(work_dir, fault_rate: float, *build_args: str) -> Warehouse:
-    from retention_warehouse.generate import generate
-    from retention_warehouse.load import load_duckdb
-
-    data_dir = work_dir / "raw"
-    generate(data_dir, **DATA, fault_rate=fault_rate)
-    database = work_dir / "warehouse.duckdb"
-    load_duckdb(data_dir, database=str(database))
-    warehouse = Warehouse(data_dir=data_dir, database=database, work_dir=work_dir, env=dbt_env(database))
-    warehouse.dbt("build", *build_args)
-    return warehouse
-
-
 @pytest.fixture(scope="module")
 def faulty(tmp_path_factory) -> Warehouse:
-    return loyalty_warehouse(tmp_path_factory.mktemp("loyalty_faulty"), 0.02)
+    return build_warehouse(tmp_path_factory.mktemp("loyalty_faulty"), **DATA, fault_rate=0.02)
 
 
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory) -> Warehouse:
-    return loyalty_warehouse(tmp_path_factory.mktemp("loyalty_clean"), 0.0, *NO_TESTS)
+    return build_warehouse(tmp_path_factory.mktemp("loyalty_clean"), **DATA, build_args=NO_TESTS)
 
 
 @pytest.fixture(scope="module")
 def manifest(faulty) -> pd.DataFrame:
-    return pd.read_parquet(faulty.data_dir / "_truth" / "faults.parquet")
+    return fault_manifest(faulty)
 
 
 @pytest.fixture(scope="module")
 def quarantine(faulty) -> pd.DataFrame:
-    return faulty.query("select source_table, record_id, quarantine_reason from staging.stg_shop__quarantine")
+    return quarantined_rows(faulty)
 
 
 def ledger(warehouse: Warehouse) -> pd.DataFrame:

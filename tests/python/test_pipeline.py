@@ -6,17 +6,18 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from conftest import fault_manifest, quarantined_rows
 from retention_warehouse import contract
 
 
 @pytest.fixture(scope="module")
 def manifest(faulty_warehouse) -> pd.DataFrame:
-    return pd.read_parquet(faulty_warehouse.data_dir / "_truth" / "faults.parquet")
+    return fault_manifest(faulty_warehouse)
 
 
 @pytest.fixture(scope="module")
 def quarantine(faulty_warehouse) -> pd.DataFrame:
-    return faulty_warehouse.query("select source_table, record_id, quarantine_reason from staging.stg_shop__quarantine")
+    return quarantined_rows(faulty_warehouse)
 
 
 def test_every_fault_class_is_injected(manifest):
